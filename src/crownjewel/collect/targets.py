@@ -1,0 +1,82 @@
+"""Targets: what a path or connection on the command line is, and which collector reads it.
+
+Each target kind registers a detector and a loader; the kind is detected, never guessed from
+flags. Live connections (aws://, gcp://, ...) plug in here as their collectors land.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from crownjewel.collect.problems import InputProblem
+from crownjewel.collect.terraform.loader import TfInput, load_directory, load_file
+from crownjewel.model.graph import GraphBuilder
+
+
+@dataclass(slots=True)
+class Collected:
+    """What all targets together produced."""
+
+    builder: GraphBuilder = field(default_factory=GraphBuilder)
+    problems: list[InputProblem] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+    resources: int = 0
+    unmodelled: dict[str, int] = field(default_factory=dict)
+
+
+TargetLoader = Callable[[Path, TfInput], None]
+
+
+def _is_plan(path: Path) -> bool:
+    """Any JSON file: the plan loader says clearly when it is not a plan."""
+    return path.suffix.lower() == ".json" and path.is_file()
+
+
+def _load_plan(path: Path, into: TfInput) -> None:
+    from crownjewel.collect.terraform.plan import load_plan
+
+    load_plan(path, into)
+
+
+# Order matters: the first detector that accepts a path wins.
+DETECTORS: list[tuple[str, Callable[[Path], bool], TargetLoader]] = [
+    ("terraform-directory", lambda p: p.is_dir(), load_directory),
+    ("terraform-file", lambda p: p.is_file() and p.suffix == ".tf", load_file),
+    ("terraform-plan", _is_plan, _load_plan),
+]
+
+
+def detect(path: Path) -> tuple[str, TargetLoader] | None:
+    """The kind of target and its loader, or None when nothing recognises it."""
+    for name, accepts, loader in DETECTORS:
+        if accepts(path):
+            return name, loader
+    return None
+
+
+def collect_targets(targets: tuple[str, ...]) -> Collected:
+    """Read every target into one graph builder; problems are collected, never raised."""
+    from crownjewel.collect.terraform.normalize import normalize
+
+    out = Collected()
+    tf = TfInput()
+    for target in targets:
+        path = Path(target)
+        if not os.path.lexists(path):
+            out.problems.append(InputProblem(target, "no such file or directory"))
+            continue
+        found = detect(path)
+        if found is None:
+            out.problems.append(InputProblem(target, "unrecognised input: expected a Terraform directory, "
+                                                     "a .tf file or `terraform show -json` output"))
+            continue
+        found[1](path, tf)
+    out.unmodelled = normalize(tf.resources, out.builder, tf.problems)
+    out.problems.extend(tf.problems)
+    out.sources = tf.sources
+    out.files = tf.files
+    out.resources = len(tf.resources)
+    return out

@@ -1,0 +1,185 @@
+"""Turn Terraform resources into the shared model through per-type normalizers.
+
+Provider modules (`gcp.py`, `aws.py`, `azure.py`, `kubernetes.py`) register one function per
+resource type with `@normalizes("google_storage_bucket")`. A normalizer adds assets, patches
+attributes onto assets declared by other resources (split resources such as
+`aws_s3_bucket_versioning`, IAM members), and links edges, all through the `GraphBuilder`.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+from crownjewel.collect.problems import WARNING, InputProblem
+from crownjewel.collect.terraform.loader import TfResource
+from crownjewel.model.assets import Asset, Kind, frozen_map
+from crownjewel.model.graph import GraphBuilder
+
+Normalizer = Callable[[TfResource, "TfContext"], None]
+NORMALIZERS: dict[str, Normalizer] = {}
+PROVIDER_MODULES = ("gcp", "aws", "azure", "kubernetes")
+_PROVIDER_OF_PREFIX = {"google": "gcp", "aws": "aws", "azurerm": "azure", "kubernetes": "kubernetes"}
+
+
+def normalizes(*types: str) -> Callable[[Normalizer], Normalizer]:
+    """Register a normalizer for one or more Terraform resource types."""
+
+    def register(fn: Normalizer) -> Normalizer:
+        for t in types:
+            if t in NORMALIZERS:
+                raise ValueError(f"duplicate normalizer for {t}")
+            NORMALIZERS[t] = fn
+        return fn
+
+    return register
+
+
+def provider_of(tf_type: str) -> str:
+    """`google_storage_bucket` -> `gcp`."""
+    return _PROVIDER_OF_PREFIX.get(tf_type.split("_", 1)[0], tf_type.split("_", 1)[0])
+
+
+def is_ref(value: Any) -> bool:
+    """Whether tfparse left `value` as an unresolved reference."""
+    return isinstance(value, dict) and "__attribute__" in value
+
+
+def blocks(value: Any) -> list[Mapping[str, Any]]:
+    """Nested blocks as a list whatever the source (tfparse gives a dict for one block)."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [value] if not is_ref(value) else []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Mapping) and not is_ref(v)]
+    return []
+
+
+def first_block(value: Any) -> Mapping[str, Any]:
+    """The first nested block, or an empty mapping."""
+    found = blocks(value)
+    return found[0] if found else {}
+
+
+def as_json(value: Any) -> Any:
+    """A policy given as JSON text (jsonencode, heredoc) or already as data."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+@dataclass(slots=True)
+class TfContext:
+    """Lookups normalizers share: resources by address, by tfparse id, and by name."""
+
+    resources: list[TfResource]
+    builder: GraphBuilder
+    problems: list[InputProblem]
+    by_uid: dict[str, TfResource] = field(default_factory=dict)
+    by_address: dict[str, TfResource] = field(default_factory=dict)
+    by_type: dict[str, list[TfResource]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for res in self.resources:
+            self.by_address[res.address] = res
+            self.by_type[res.type].append(res)
+            if res.uid:
+                self.by_uid[res.uid] = res
+
+    def resolve(self, value: Any, *types: str, name_keys: Iterable[str] = ("name", "bucket", "id")) -> TfResource | None:
+        """The resource a value refers to: a resolved reference id, an unresolved
+        `type.name.attr` reference, or a literal matching a resource's name attribute."""
+        if isinstance(value, str) and value in self.by_uid:
+            res = self.by_uid[value]
+            return res if not types or res.type in types else None
+        if is_ref(value):
+            parts = str(value["__attribute__"]).split(".")
+            for n in (3, 2):  # data.type.name / type.name, optionally with an index
+                if len(parts) >= n:
+                    addr = ".".join(parts[:n])
+                    for candidate in (addr, addr.split("[")[0]):
+                        res = self.by_address.get(candidate)
+                        if res and (not types or res.type in types):
+                            return res
+            return None
+        if isinstance(value, str) and types:
+            for t in types:
+                for res in self.by_type.get(t, ()):
+                    if any(res.values.get(k) == value for k in name_keys):
+                        return res
+                    if res.address == value:
+                        return res
+        return None
+
+    def ref_text(self, value: Any) -> str:
+        """A readable form of a value for evidence (the reference text when unresolved)."""
+        if is_ref(value):
+            return str(value["__attribute__"])
+        res = self.resolve(value)
+        if res is not None:
+            return res.address
+        return str(value)
+
+    def unresolved(self, res: TfResource, key: str, value: Any) -> str:
+        """Reason text for an attribute that depends on a reference Terraform resolves at apply."""
+        where = f"{res.source.file}:{res.source.line}" if res.source else res.address
+        return f"{res.address}.{key} depends on {self.ref_text(value)}, unknown before apply ({where})"
+
+    def asset(self, res: TfResource, kind: Kind, *, name: Any = None, attrs: Mapping[str, Any] | None = None,
+              unknown: Mapping[str, str] | None = None, account: Any = None, region: Any = None,
+              tags: Any = None) -> Asset:
+        """Build and add the asset for `res` (its id is the Terraform address)."""
+        label = name if isinstance(name, str) and name else res.address.split(".")[-1]
+        asset = Asset(
+            id=res.address, kind=kind, provider=provider_of(res.type), name=label,
+            native_type=res.type,
+            account=account if isinstance(account, str) else None,
+            region=region if isinstance(region, str) else None,
+            attrs=frozen_map(attrs), unknown=frozen_map(unknown),
+            tags=MappingProxyType({str(k): str(v) for k, v in (tags or {}).items()}
+                                  if isinstance(tags, Mapping) and not is_ref(tags) else {}),
+            source=res.source,
+        )
+        self.builder.add(asset)
+        return asset
+
+
+def load_normalizers() -> Mapping[str, Normalizer]:
+    """Import the provider modules once and return the registry."""
+    for name in PROVIDER_MODULES:
+        try:
+            importlib.import_module(f"crownjewel.collect.terraform.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"crownjewel.collect.terraform.{name}":
+                raise
+    return NORMALIZERS
+
+
+def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list[InputProblem]) -> dict[str, int]:
+    """Run the normalizers over all resources; returns counts of resource types not modelled."""
+    registry = load_normalizers()
+    ctx = TfContext(resources, builder, problems)
+    unmodelled: dict[str, int] = defaultdict(int)
+    first_seen: dict[str, TfResource] = {}
+    for res in resources:
+        fn = registry.get(res.type)
+        if fn is None:
+            if res.mode == "managed":
+                unmodelled[res.type] += 1
+                first_seen.setdefault(res.type, res)
+            continue
+        fn(res, ctx)
+    for tf_type, res in sorted(first_seen.items()):
+        if provider_of(tf_type) not in PROVIDER_MODULES:
+            where = res.source.file if res.source else res.address
+            problems.append(InputProblem(where, f"resource type {tf_type} is not modelled by crownjewel "
+                                         f"({unmodelled[tf_type]} resource(s)); ignored",
+                                         res.source.line if res.source else None, WARNING))
+    return dict(unmodelled)

@@ -1,0 +1,1 @@
+"""Rules: one module per theme; `registry.load_rules()` imports them all."""

@@ -1,0 +1,132 @@
+"""Evaluate rules over the estate graph: pure, deterministic, tri-state."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from crownjewel.classify import Classification
+from crownjewel.model.assets import Asset
+from crownjewel.model.findings import Finding, Fix, Severity, Status
+from crownjewel.model.graph import EstateGraph
+from crownjewel.rules.registry import ALL, Fail, Rule, Unknown
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Tunable limits rules read (from the config file)."""
+
+    max_rotation_days: int = 90
+    org_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EvalContext:
+    """What a predicate may look at besides its asset: the graph, classes, thresholds, sources."""
+
+    graph: EstateGraph
+    classes: Mapping[str, Classification]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # file -> text, for fix generation
+
+    def is_crown_jewel(self, asset: Asset | str) -> bool:
+        """Whether the asset (or id) was classified as a crown jewel."""
+        return (asset if isinstance(asset, str) else asset.id) in self.classes
+
+    def source_lines(self, asset: Asset) -> list[str] | None:
+        """The lines of the asset's declaring block, or None when the source is not at hand."""
+        if asset.source is None or asset.source.file not in self.sources:
+            return None
+        lines = self.sources[asset.source.file].splitlines(keepends=True)
+        end = asset.source.end_line or asset.source.line
+        return lines[asset.source.line - 1:end]
+
+
+def select_rules(rules: Mapping[str, Rule], only: Iterable[str] = (),
+                 skip: Iterable[str] = ()) -> list[Rule]:
+    """Rules chosen by `--rule` / `--skip-rule` (ids or fnmatch patterns); unknown ids are errors."""
+    import fnmatch
+
+    only, skip = tuple(only), tuple(skip)
+    for pattern in only + skip:
+        if not any(fnmatch.fnmatchcase(rid, pattern) for rid in rules):
+            raise ValueError(f"no rule matches {pattern!r}; see `crownjewel rules`")
+    chosen = [r for rid, r in sorted(rules.items())
+              if (not only or any(fnmatch.fnmatchcase(rid, p) for p in only))
+              and not any(fnmatch.fnmatchcase(rid, p) for p in skip)]
+    return chosen
+
+
+def evaluate(rules: Iterable[Rule], ctx: EvalContext) -> list[Finding]:
+    """Every applicable (rule, asset) pair, as PASS, FAIL or UNKNOWN findings."""
+    findings: list[Finding] = []
+    rules = list(rules)
+    for asset in ctx.graph.assets():
+        jewel = ctx.classes.get(asset.id)
+        for r in rules:
+            if not r.applies_to(asset):
+                continue
+            if r.applies != ALL and jewel is None:
+                continue
+            findings.append(_run(r, asset, ctx, jewel))
+    return findings
+
+
+def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) -> Finding:
+    missing = [key for key in r.requires if not asset.knows(key)]
+    outcome: Any
+    if missing:
+        outcome = Unknown("; ".join(asset.why_unknown(key) for key in missing))
+    else:
+        try:
+            outcome = r.check(asset, ctx)
+        except Exception as exc:  # a rule bug must not abort the scan nor read as PASS
+            log.exception("rule %s failed on %s", r.id, asset.id)
+            outcome = Unknown(f"internal error in rule {r.id}: {exc!r}")
+    if outcome is None or outcome is True:
+        status, evidence, fields = Status.PASS, (), {}
+    elif outcome is False:
+        status, evidence, fields = Status.FAIL, (), {}
+    elif isinstance(outcome, Fail):
+        status, evidence, fields = Status.FAIL, outcome.evidence, dict(outcome.fields)
+    elif isinstance(outcome, Unknown):
+        status, evidence, fields = Status.UNKNOWN, (outcome.reason,), {}
+    else:
+        raise TypeError(f"rule {r.id} returned {outcome!r}")
+    severity = r.severity
+    if jewel is not None and status is not Status.PASS:
+        severity = Severity.CRITICAL
+    if status is Status.FAIL:
+        message = _format(r.message, asset, fields)
+    elif status is Status.UNKNOWN:
+        message = f"Could not decide {r.title.lower()!r} for {asset.name}: {evidence[0]}"
+    else:
+        message = f"{asset.name}: passes {r.id}"
+    fix: Fix | None = None
+    if status is Status.FAIL:
+        fixer = r.fixers.get(asset.native_type)
+        if fixer is not None:
+            try:
+                fix = fixer(asset, ctx, outcome if isinstance(outcome, Fail) else Fail())
+            except Exception:  # a fix we cannot build is omitted, the finding stays
+                log.exception("fixer of %s failed on %s", r.id, asset.id)
+    return Finding(
+        rule_id=r.id, status=status, severity=severity, title=r.title, message=message,
+        asset=asset, evidence=tuple(evidence), remediation=r.remediation, fix=fix,
+        frameworks=r.frameworks, crown_jewel=jewel.evidence if jewel else (),
+        details=MappingProxyType(fields),
+    )
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(template: str, asset: Asset, fields: Mapping[str, Any]) -> str:
+    values = _Fields(asset=asset, name=asset.name, id=asset.id, provider=asset.provider)
+    values.update(fields)
+    return template.format_map(values)
