@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -52,8 +53,14 @@ def load_directory(root: Path, into: TfInput) -> None:
     module_dirs = list(_module_dirs(root, into))
     called: set[Path] = set()
     parsed: list[tuple[Path, dict[str, Any]]] = []
-    for directory in module_dirs:
-        data = _parse_module(directory, into)
+    # tfparse releases the GIL while Go evaluates a module: parse modules on every core, then
+    # merge in directory order so reports stay deterministic.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(_parse_isolated, module_dirs))
+    for directory, (data, local) in zip(module_dirs, results):
+        into.problems.extend(local.problems)
+        into.sources.update(local.sources)
+        into.files += local.files
         if data is None:
             continue
         parsed.append((directory, data))
@@ -73,6 +80,11 @@ def load_directory(root: Path, into: TfInput) -> None:
         if directory.resolve() in called:
             continue  # evaluated through the module that calls it, with its real inputs
         into.resources.extend(_resources(directory, data))
+
+
+def _parse_isolated(directory: Path) -> tuple[dict[str, Any] | None, TfInput]:
+    local = TfInput()
+    return _parse_module(directory, local), local
 
 
 def load_file(path: Path, into: TfInput) -> None:

@@ -1,0 +1,50 @@
+"""Apply generated Terraform fixes (their line edits) to source files."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+from crownjewel.model.findings import Finding, TextEdit
+
+
+def apply_edits(edits: Iterable[TextEdit]) -> tuple[list[str], list[TextEdit]]:
+    """Apply line edits file by file, bottom-up so line numbers stay valid.
+
+    Edits that overlap an edit already applied in the same pass are skipped and returned, so a
+    caller can rescan and regenerate them against the new text. Returns (files changed, skipped).
+    """
+    by_file: dict[str, list[TextEdit]] = defaultdict(list)
+    for edit in edits:
+        by_file[edit.file].append(edit)
+    changed: list[str] = []
+    skipped: list[TextEdit] = []
+    for file, file_edits in by_file.items():
+        path = Path(file)
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        appends = [e for e in file_edits if e.start is None]
+        ranged = sorted((e for e in file_edits if e.start is not None), key=lambda e: e.start or 0, reverse=True)
+        floor = len(lines) + 1
+        for edit in ranged:
+            start, end = edit.start or 1, edit.end or edit.start or 1
+            if end >= floor:
+                skipped.append(edit)
+                continue
+            replacement = edit.replacement if edit.replacement.endswith("\n") else edit.replacement + "\n"
+            lines[start - 1:end] = [replacement]
+            floor = start
+        out = "".join(lines)
+        for edit in appends:
+            if edit.replacement.strip() and edit.replacement.strip() in out:
+                continue  # the same supporting resource was already added by another fix
+            out = out.rstrip("\n") + "\n\n" + edit.replacement.rstrip("\n") + "\n"
+        if out != text:
+            path.write_text(out, encoding="utf-8")
+            changed.append(file)
+    return changed, skipped
+
+
+def fix_edits(findings: Iterable[Finding]) -> list[TextEdit]:
+    """The edits of every unsuppressed failing finding that has a fix."""
+    return [e for f in findings if f.counts and f.fix for e in f.fix.edits]
