@@ -68,13 +68,35 @@ def _walk(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         yield from _walk(child)
 
 
-def _config_expressions(module: Mapping[str, Any], prefix: str) -> dict[str, Mapping[str, Any]]:
+def _config_expressions(module: Mapping[str, Any], prefix: str,
+                        inputs: Mapping[str, str] | None = None) -> dict[str, Mapping[str, Any]]:
+    """Configuration expressions per resource address; `var.x` references inside a module are
+    replaced by what the calling module passes as `x` (when that is itself a reference)."""
     out: dict[str, Mapping[str, Any]] = {}
     for res in module.get("resources") or ():
-        out[prefix + str(res.get("address"))] = res.get("expressions") or {}
+        exprs = res.get("expressions") or {}
+        out[prefix + str(res.get("address"))] = _bind_vars(exprs, inputs or {})
     for name, call in (module.get("module_calls") or {}).items():
-        out.update(_config_expressions(call.get("module") or {}, f"{prefix}module.{name}."))
+        passed: dict[str, str] = {}
+        for var, expr in (call.get("expressions") or {}).items():
+            refs = expr.get("references") if isinstance(expr, Mapping) else None
+            if refs:
+                ref = str(refs[0])
+                # a reference to the caller's own variable resolves one level further up
+                passed[var] = (inputs or {}).get(ref[4:], ref) if ref.startswith("var.") else prefix + ref
+        out.update(_config_expressions(call.get("module") or {}, f"{prefix}module.{name}.", passed))
     return out
+
+
+def _bind_vars(exprs: Any, inputs: Mapping[str, str]) -> Any:
+    if isinstance(exprs, Mapping):
+        if "references" in exprs:
+            refs = [inputs.get(str(r)[4:], r) if str(r).startswith("var.") else r for r in exprs["references"]]
+            return {**exprs, "references": refs}
+        return {k: _bind_vars(v, inputs) for k, v in exprs.items()}
+    if isinstance(exprs, list):
+        return [_bind_vars(v, inputs) for v in exprs]
+    return exprs
 
 
 def _restore_refs(values: dict[str, Any], exprs: Mapping[str, Any]) -> None:
