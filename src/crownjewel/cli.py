@@ -239,5 +239,19 @@ def demo(output: str) -> None:
                   "[bold]crownjewel scan YOUR_TERRAFORM_DIR[/bold]")
 
 
+def run() -> None:
+    """Entry point: no traceback for users unless CROWNJEWEL_DEBUG is set."""
+    import os
+
+    try:
+        main()
+    except Exception as exc:  # noqa: BLE001  (last resort: one clear line, exit 2)
+        if os.environ.get("CROWNJEWEL_DEBUG"):
+            raise
+        click.echo(f"crownjewel: internal error: {type(exc).__name__}: {exc} "
+                   "(set CROWNJEWEL_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

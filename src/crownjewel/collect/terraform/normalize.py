@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,6 +20,7 @@ from crownjewel.collect.terraform.loader import TfResource
 from crownjewel.model.assets import Asset, Kind, frozen_map
 from crownjewel.model.graph import GraphBuilder
 
+log = logging.getLogger(__name__)
 Normalizer = Callable[[TfResource, "TfContext"], None]
 NORMALIZERS: dict[str, Normalizer] = {}
 PROVIDER_MODULES = ("gcp", "aws", "azure", "kubernetes")
@@ -175,7 +177,15 @@ def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list
                 unmodelled[res.type] += 1
                 first_seen.setdefault(res.type, res)
             continue
-        fn(res, ctx)
+        try:
+            fn(res, ctx)
+        except Exception as exc:  # a normalizer bug must not lose the other resources
+            log.exception("normalizer for %s failed on %s", res.type, res.address)
+            problems.append(InputProblem(
+                res.source.file if res.source else res.address,
+                f"{res.address}: crownjewel could not model this resource ({type(exc).__name__}: {exc}); "
+                "its findings are missing, please report this",
+                res.source.line if res.source else None))
     for tf_type, res in sorted(first_seen.items()):
         if provider_of(tf_type) not in PROVIDER_MODULES:
             where = res.source.file if res.source else res.address
