@@ -107,6 +107,11 @@ def classify(graph: EstateGraph, options: ClassifyOptions | None = None) -> Mapp
         for net in graph.targets(asset_id, EdgeKind.IN_NETWORK):
             if asset.kind in (Kind.NOTEBOOK, Kind.ENDPOINT, Kind.TRAINING_JOB, Kind.AI_DOMAIN):
                 mark(net.id, AI_NETWORK, f"{asset.id} runs in it")
+        for parent in graph.targets(asset_id, EdgeKind.PART_OF):
+            if parent.kind is Kind.OBJECT_STORE and asset.kind is Kind.OBJECT_STORE:
+                for category in found[asset_id]:
+                    if category in (MODEL_ARTEFACTS, TRAINING_DATA, DECLARED):
+                        mark(parent.id, category, f"contains crown-jewel container {asset.id}")
         for account in graph.targets(asset_id, EdgeKind.IN_ACCOUNT):
             mark(account.id, HOLDS_CROWN_JEWELS, f"contains crown jewel {asset.id}")
     # Grants on a crown jewel, or on the account holding one, or on every resource.
@@ -117,6 +122,12 @@ def classify(graph: EstateGraph, options: ClassifyOptions | None = None) -> Mapp
                 mark(binding.id, PROTECTS_CROWN_JEWEL, f"grants access to crown jewel {target.id}")
         if binding.get("resource") == "*" and binding.provider in providers_with_jewels:
             mark(binding.id, PROTECTS_CROWN_JEWEL, "grants access to every resource, crown jewels included")
+    # Audit configs, trails and flow logs that watch a crown jewel (or its project) protect it.
+    for kind in (Kind.AUDIT_LOG, Kind.FLOW_LOG):
+        for watcher in graph.assets(kind):
+            for target in graph.targets(watcher.id, EdgeKind.MONITORS):
+                if target.id in found:
+                    mark(watcher.id, PROTECTS_CROWN_JEWEL, f"monitors {target.id}")
     for network in graph.assets(Kind.NETWORK):
         if network.id in found and AI_NETWORK in found[network.id]:
             for subnet in graph.sources(network.id, EdgeKind.IN_NETWORK):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from crownjewel.rules.registry import load_rules
 REPO = Path(__file__).resolve().parents[2]
 
 # Resources where we disagree with Checkov on purpose: (check id, address) -> why.
-DISAGREEMENTS: dict[tuple[str, str], str] = {}
+DISAGREEMENTS: dict[tuple[str, str], str] = {
+    ("CKV2_AZURE_49", "azurerm_machine_learning_workspace.pass1"):
+        "public_network_access_enabled is not set and the azurerm provider defaults it to true, so the "
+        "workspace is reachable from public networks; Checkov passes an unset value",
+}
 
 
 def corpus_dir() -> Path:
@@ -72,6 +77,11 @@ def score_all(root: Path) -> list[Score]:
         fixture = root / "checkov" / entry["fixture_dir"]
         result = scan_paths([str(fixture)], options=ScanOptions(all_assets=True, only_rules=rules))
         failed = {f.asset.id for f in result.findings if f.status is Status.FAIL}
+        # Checkov reports some failures on the resource that causes them (an IAM member, a policy
+        # resource); ours sit on the asset they expose, with the cause named in the evidence.
+        blamed = " ".join(e for f in result.findings if f.status is Status.FAIL for e in f.evidence)
+        failed |= {a for a in entry["expected_fail"] + entry["expected_pass"]
+                   if re.search(rf"(?<![\w.]){re.escape(a)}(?![\w\[])", blamed)}
         score = Score(entry["check_id"], entry["check_name"], rules)
         for address in entry["expected_fail"]:
             key = (entry["check_id"], address)

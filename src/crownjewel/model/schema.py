@@ -47,6 +47,10 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "sample_objects": "tuple[str]: a bounded sample of object keys (live scans)",
         "bytes": "int: total bytes (live scans)",
         "container_of": "for Azure containers: the storage account asset id",
+        "access_type": "Azure container access type: private | blob | container",
+        "shared_key_access": "bool: Azure shared-key (account key) authorization allowed",
+        "min_tls_version": "str: minimum TLS version accepted",
+        "tf_sources": "tuple[(aspect, SourceRef)]: where split Terraform resources configured an aspect",
     },
     Kind.CRYPTO_KEY: {
         "managed_by": "customer | provider",
@@ -57,8 +61,15 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "policy_defined": "bool: an explicit key policy is attached (AWS)",
         "wildcard_principals": "tuple[str]: policy statements allowing Principal '*' (AWS)",
         "key_ring": "id of the key ring asset",
+        "key_type": "str: RSA / EC / symmetric ... as the provider names it",
     },
-    Kind.KEY_RING: {"location": "str"},
+    Kind.KEY_RING: {
+        "location": "str",
+        "purge_protection": "bool (Key Vault)",
+        "public_network_access": "bool (Key Vault)",
+        "network_default_deny": "bool (Key Vault)",
+        "rbac_authorization": "bool (Key Vault)",
+    },
     Kind.CONTAINER_REGISTRY: {
         **_COMMON_PROTECTION,
         "tag_immutable": "bool",
@@ -66,6 +77,8 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
     Kind.MODEL_REGISTRY: {
         **_COMMON_PROTECTION,
         "public_network_access": "bool: the registry / workspace is reachable from public networks",
+        "high_business_impact": "bool (Azure ML workspace)",
+        "storage_account": "asset id of the workspace's storage account (Azure ML)",
     },
     Kind.MODEL: {
         "artifact_uri": "str: where the model's files live (ModelDataUrl, artifactUri)",
@@ -95,7 +108,7 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "role": "str: role name or, for AWS policies, a comma-separated action list",
         "members": "tuple[str]: members as the provider writes them (user:a@b.com, allUsers, ARNs)",
         "resource": "asset id or native name of what the grant is on",
-        "resource_level": "organization | folder | project | account | resource",
+        "resource_level": "organization | folder | project | account | resource_group | resource",
         "condition": "str | None: the condition expression, when the grant is conditional",
     },
     Kind.NETWORK: {"flow_logs": "bool: flow logs capture this network's traffic"},
@@ -106,6 +119,7 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "pod_selector": "mapping: matchLabels ({} selects every pod)",
         "policy_types": "tuple[str]: Ingress / Egress",
         "egress": "tuple[mapping]: egress rules as written ({} or to=0.0.0.0/0 allows everything)",
+        "tf_sources": "tuple[(aspect, SourceRef)]: line ranges of egress rules (fixes remove open ones)",
     },
     Kind.AUDIT_LOG: {
         "service": "str: audited service (allServices, storage.googleapis.com, ...) (GCP)",
@@ -117,8 +131,13 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
                               "'*' means all buckets (AWS)",
         "multi_region": "bool (AWS)",
         "log_bucket": "where the trail writes (bucket name / asset id) (AWS)",
+        "target": "what a diagnostic setting logs (Azure)",
     },
-    Kind.FLOW_LOG: {"target": "asset id of the network / subnet it captures"},
+    Kind.FLOW_LOG: {
+        "target": "asset id of the network / subnet it captures",
+        "enabled": "bool",
+        "retention_days": "int",
+    },
     Kind.LOG_BUCKET: {
         "retention_days": "int",
         "locked": "bool: retention cannot be reduced or removed",

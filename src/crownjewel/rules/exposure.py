@@ -20,7 +20,7 @@ _PUBLIC_FIX = ("Remove every grant to allUsers / allAuthenticatedUsers / Princip
     remediation=_PUBLIC_FIX.format(what="bucket or container"),
     atlas=("AML.M0005", "AML.T0007") + THEFT, attack=("T1530", "T1619"), frameworks=PUBLIC,
     control_step="registry-access-audit",
-    peers={"checkov": ("CKV_AWS_20", "CKV_AWS_375", "CKV_AWS_70", "CKV_AZURE_190")},
+    peers={"checkov": ("CKV_AWS_20", "CKV_AWS_375", "CKV_AWS_70")},
 )
 def model_store_public(asset: Asset, ctx: EvalContext) -> Outcome:
     """A bucket or container holding model artefacts or training data that anonymous users can
@@ -52,7 +52,7 @@ def model_store_authenticated_users(asset: Asset, ctx: EvalContext) -> Outcome:
                 "Public Access with all four settings; Azure allow_nested_items_to_be_public = false).",
     atlas=("AML.M0005",) + THEFT, attack=("T1530",), frameworks=PUBLIC,
     requires=("public_access_prevention",), control_step="registry-access-audit",
-    peers={"checkov": ("CKV_GCP_114", "CKV2_AWS_6", "CKV2_AZURE_47")},
+    peers={"checkov": ("CKV_GCP_114", "CKV2_AWS_6", "CKV2_AZURE_47", "CKV_AZURE_190")},
 )
 def model_store_public_access_not_prevented(asset: Asset, ctx: EvalContext) -> Outcome:
     """A model store without the guard that blocks public grants: one mistaken policy or ACL

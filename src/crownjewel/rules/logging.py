@@ -66,9 +66,20 @@ def _aws_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:
     return Fail.because("no logging trail records S3 data events (GetObject) for this bucket")
 
 
+def _azure_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:
+    # Azure's data-access audit log of blobs is the StorageRead diagnostic category, which the
+    # collector reports as access_logging.
+    if not store.knows("access_logging"):
+        return Unknown(store.why_unknown("access_logging"))
+    if store.get("access_logging"):
+        return True
+    return Fail.because("no diagnostic setting sends StorageRead logs of the blob service anywhere")
+
+
 _READS_AUDITED: dict[str, Callable[[Asset, EvalContext], Outcome]] = {
     "gcp": _gcp_reads_audited,
     "aws": _aws_reads_audited,
+    "azure": _azure_reads_audited,
 }
 
 

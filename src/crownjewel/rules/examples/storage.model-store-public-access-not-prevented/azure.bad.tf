@@ -1,0 +1,16 @@
+resource "azurerm_resource_group" "ml" {
+  name     = "rg-ml-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_storage_account" "model_weights" {
+  name                     = "acmemodelweights"
+  resource_group_name      = azurerm_resource_group.ml.name
+  location                 = azurerm_resource_group.ml.location
+  account_tier             = "Standard"
+  account_replication_type = "GRS"
+  # allow_nested_items_to_be_public defaults to true: containers may opt into anonymous access
+  tags = {
+    data_classification = "model-weights"
+  }
+}
