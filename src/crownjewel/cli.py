@@ -168,11 +168,7 @@ def rules(provider: str | None, severity: str | None, framework: str | None, fmt
             _fail(str(err))
         chosen = [r for r in chosen if r.severity is sev]
     if framework:
-        key, _, ident = framework.partition(":") if ":" in framework and not framework.startswith(("ML", "LLM")) \
-            else ("", "", framework)
-        chosen = [r for r in chosen if (key in r.frameworks if key and not ident else False)
-                  or any(ident in ids for k, ids in r.frameworks.items() if not key or k == key)
-                  or (not key and framework in r.frameworks)]
+        chosen = [r for r in chosen if _maps_to(r.frameworks, framework)]
     chosen.sort(key=lambda r: r.id)
     if fmt == "json":
         _json_out({"rules": [rule_dict(r) for r in chosen]}, sys.stdout)
@@ -187,6 +183,18 @@ def rules(provider: str | None, severity: str | None, framework: str | None, fmt
         table.add_row(r.id, r.severity.value, applies, r.title, ", ".join(r.frameworks.get("atlas", ())),
                       ", ".join(r.peers.get("checkov", ())))
     _console().print(table)
+
+
+def _maps_to(refs: Any, wanted: str) -> bool:
+    """`atlas` (a framework key), `atlas:AML.M0012` (key and id) or `AML.M0012` (an id anywhere)."""
+    from crownjewel.catalog import frameworks
+
+    key, sep, ident = wanted.partition(":")
+    if sep and key in frameworks():
+        return ident in refs.get(key, ())
+    if wanted in frameworks():
+        return wanted in refs
+    return any(wanted in ids for ids in refs.values())
 
 
 @main.command()

@@ -130,10 +130,10 @@ class GraphBuilder:
         out: dict[str, list[Edge]] = defaultdict(list)
         inn: dict[str, list[Edge]] = defaultdict(list)
         for edge in self._edges:
-            key = (edge.src, edge.kind, edge.dst)
-            if key in seen:
+            edge_key = (edge.src, edge.kind, edge.dst)
+            if edge_key in seen:
                 continue
-            seen.add(key)
+            seen.add(edge_key)
             edges.append(edge)
             out[edge.src].append(edge)
             inn[edge.dst].append(edge)

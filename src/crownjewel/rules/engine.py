@@ -78,6 +78,9 @@ def evaluate(rules: Iterable[Rule], ctx: EvalContext) -> list[Finding]:
 def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) -> Finding:
     missing = [key for key in r.requires if not asset.knows(key)]
     outcome: Any
+    status: Status
+    evidence: tuple[str, ...]
+    fields: dict[str, Any]
     if missing:
         outcome = Unknown("; ".join(asset.why_unknown(key) for key in missing))
     else:

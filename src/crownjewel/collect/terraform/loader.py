@@ -160,7 +160,7 @@ def _readable(path: Path, into: TfInput) -> bool:
 
 def _parse_module(directory: Path, into: TfInput, display_dir: Path | None = None) -> dict[str, Any] | None:
     """tfparse one module directory strictly; files that fail are reported and excluded."""
-    import tfparse
+    import tfparse  # type: ignore[import-untyped]
 
     shown_dir = display_dir or directory
     excluded: set[str] = set()

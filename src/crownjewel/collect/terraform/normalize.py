@@ -87,6 +87,7 @@ class TfContext:
     by_uid: dict[str, TfResource] = field(default_factory=dict)
     by_address: dict[str, TfResource] = field(default_factory=dict)
     by_type: dict[str, list[TfResource]] = field(default_factory=lambda: defaultdict(list))
+    _names: dict[tuple[str, tuple[str, ...]], dict[str, TfResource]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for res in self.resources:
@@ -99,26 +100,40 @@ class TfContext:
         """The resource a value refers to: a resolved reference id, an unresolved
         `type.name.attr` reference, or a literal matching a resource's name attribute."""
         if isinstance(value, str) and value in self.by_uid:
-            res = self.by_uid[value]
-            return res if not types or res.type in types else None
+            found = self.by_uid[value]
+            return found if not types or found.type in types else None
         if is_ref(value):
             parts = str(value["__attribute__"]).split(".")
             for n in (3, 2):  # data.type.name / type.name, optionally with an index
                 if len(parts) >= n:
                     addr = ".".join(parts[:n])
                     for candidate in (addr, addr.split("[")[0]):
-                        res = self.by_address.get(candidate)
-                        if res and (not types or res.type in types):
-                            return res
+                        hit = self.by_address.get(candidate)
+                        if hit and (not types or hit.type in types):
+                            return hit
             return None
         if isinstance(value, str) and types:
+            keys = tuple(name_keys)
             for t in types:
-                for res in self.by_type.get(t, ()):
-                    if any(res.values.get(k) == value for k in name_keys):
-                        return res
-                    if res.address == value:
-                        return res
+                hit = self._name_index(t, keys).get(value)
+                if hit is not None:
+                    return hit
         return None
+
+    def _name_index(self, tf_type: str, keys: tuple[str, ...]) -> dict[str, TfResource]:
+        """value of any of `keys` (or the address) -> resource, built once per (type, keys)."""
+        cache_key = (tf_type, keys)
+        index = self._names.get(cache_key)
+        if index is None:
+            index = {}
+            for res in self.by_type.get(tf_type, ()):
+                index.setdefault(res.address, res)
+                for k in keys:
+                    v = res.values.get(k)
+                    if isinstance(v, str):
+                        index.setdefault(v, res)
+            self._names[cache_key] = index
+        return index
 
     def ref_text(self, value: Any) -> str:
         """A readable form of a value for evidence (the reference text when unresolved)."""
