@@ -43,3 +43,15 @@ def grants_outcome(asset: Asset, key: str, what: str) -> Outcome:
     if grants:
         return Fail.because(*grants, who=what, count=len(grants))
     return True
+
+
+def any_grants_outcome(asset: Asset, *keys_and_labels: tuple[str, str]) -> Outcome:
+    """Fail on the first kind of grant present; UNKNOWN only when none is known and one is unread."""
+    unknown: Outcome = True
+    for key, label in keys_and_labels:
+        outcome = grants_outcome(asset, key, label)
+        if isinstance(outcome, Fail):
+            return outcome
+        if isinstance(outcome, Unknown) and unknown is True:
+            unknown = outcome
+    return unknown

@@ -89,7 +89,7 @@ def model_network_isolation_off(asset: Asset, ctx: EvalContext) -> Outcome:
     message="{name} is open to public networks",
     remediation="Disable public network access (Azure ML public_network_access_enabled = false; SageMaker "
                 "domain app_network_access_type = \"VpcOnly\").",
-    atlas=("AML.M0005",) + EXFIL, attack=("T1048",), frameworks={**EGRESS, **{"nist-800-53": ("SC-7(10)", "AC-3")}},
+    atlas=("AML.M0005",) + EXFIL, attack=("T1048",), frameworks={**EGRESS, "nist-800-53": ("SC-7(10)", "AC-3")},
     control_step="export-paths",
     peers={"checkov": ("CKV2_AZURE_49",)},
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from crownjewel.model.assets import Asset, Kind
 from crownjewel.model.findings import Severity
-from crownjewel.rules._common import ENCRYPTION, PUBLIC, THEFT, grants_outcome
+from crownjewel.rules._common import ENCRYPTION, PUBLIC, THEFT, any_grants_outcome
 from crownjewel.rules.engine import EvalContext
 from crownjewel.rules.registry import Fail, Outcome, rule
 
@@ -91,6 +91,8 @@ def key_rotation_over_90_days(asset: Asset, ctx: EvalContext) -> Outcome:
     decrypts every artefact written with it."""
     if asset.get("managed_by") == "provider":
         return True  # the provider rotates its own keys; not ours to configure
+    if asset.get("purpose") not in (None, "ENCRYPT_DECRYPT"):
+        return True  # asymmetric / MAC keys cannot rotate automatically and encrypt no artefacts
     days = asset.get("rotation_period_days")
     limit = ctx.thresholds.max_rotation_days
     if days is None:
@@ -114,7 +116,5 @@ def key_rotation_over_90_days(asset: Asset, ctx: EvalContext) -> Outcome:
 def key_public(asset: Asset, ctx: EvalContext) -> Outcome:
     """A crypto key whose IAM or key policy lets anyone (or any authenticated identity) use it:
     customer-managed encryption then protects nothing."""
-    outcome = grants_outcome(asset, "public_grants", "everyone")
-    if outcome is True:
-        return grants_outcome(asset, "authenticated_grants", "every authenticated identity")
-    return outcome
+    return any_grants_outcome(asset, ("public_grants", "everyone"),
+                              ("authenticated_grants", "every authenticated identity"))

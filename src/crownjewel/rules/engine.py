@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from crownjewel.classify import Classification
 from crownjewel.model.assets import Asset

@@ -5,7 +5,7 @@ import re
 
 from crownjewel.model.assets import Asset, Kind
 from crownjewel.model.findings import Severity
-from crownjewel.rules._common import ACCESS, PUBLIC, THEFT, grants_outcome
+from crownjewel.rules._common import ACCESS, PUBLIC, THEFT, any_grants_outcome, grants_outcome
 from crownjewel.rules.engine import EvalContext
 from crownjewel.rules.registry import Fail, Outcome, attr_is, rule
 
@@ -130,10 +130,8 @@ def model_store_versioning_off(asset: Asset, ctx: EvalContext) -> Outcome:
 def registry_public(asset: Asset, ctx: EvalContext) -> Outcome:
     """A model or image registry whose policy lets anyone pull: model images and packages
     usually contain the weights."""
-    outcome = grants_outcome(asset, "public_grants", "everyone")
-    if outcome is True:
-        return grants_outcome(asset, "authenticated_grants", "every authenticated account")
-    return outcome
+    return any_grants_outcome(asset, ("public_grants", "everyone"),
+                              ("authenticated_grants", "every authenticated identity"))
 
 
 BROAD_ROLES = re.compile(

@@ -1,7 +1,7 @@
 """Maintain an immutable audit log of model access: data-access logging, trails, locked retention."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from crownjewel.model.assets import Asset, EdgeKind, Kind
 from crownjewel.model.findings import Severity
@@ -106,7 +106,6 @@ def model_store_reads_not_audited(asset: Asset, ctx: EvalContext) -> Outcome:
     remediation="Audit allServices with ADMIN_READ, DATA_READ and DATA_WRITE and no exempted members.",
     atlas=_TAMPER, attack=("T1562.008",), frameworks=AUDIT, providers=("gcp",), applies=ALL,
     requires=("log_types",), control_step="immutable-audit-log",
-    peers={"checkov": ("CKV2_GCP_5",)},
 )
 def audit_config_incomplete(asset: Asset, ctx: EvalContext) -> Outcome:
     """A Data Access audit configuration that skips log types or exempts members: exempted
@@ -166,3 +165,54 @@ def audit_log_not_locked(asset: Asset, ctx: EvalContext) -> Outcome:
     """A log bucket whose retention is not locked: the control asks for an immutable audit log
     of model access, and an unlocked one can be purged by whoever stole the weights."""
     return attr_is("locked", True, "retention is not locked")(asset, ctx)
+
+
+_PROJECT_NEEDS = ("ADMIN_READ", "DATA_READ")
+
+
+def project_audit_configs(project: Asset, ctx: EvalContext) -> list[Asset]:
+    """GCP audit configs that apply to a project: its own, and folder / organisation ones
+    (recorded without a MONITORS edge, as they cover every project below them)."""
+    found = []
+    for config in ctx.graph.assets(Kind.AUDIT_LOG, provider="gcp"):
+        scopes = {t.id for t in ctx.graph.targets(config.id, EdgeKind.MONITORS)}
+        if project.id in scopes or (not scopes and config.get("resource_level") in ("folder", "organization")):
+            found.append(config)
+    return found
+
+
+@rule(
+    "logging.project-data-access-not-audited", kind=Kind.ACCOUNT, severity=Severity.HIGH,
+    title="Project holding model artefacts does not audit data access for all services and users",
+    message="{name}: {problem}",
+    remediation="Add a google_project_iam_audit_config for allServices logging ADMIN_READ, DATA_READ "
+                "and DATA_WRITE, with no exempted members (or set it on the folder / organisation).",
+    atlas=_TAMPER, attack=("T1562.008", "T1530"), frameworks=AUDIT, providers=("gcp",),
+    control_step="immutable-audit-log",
+    peers={"checkov": ("CKV2_GCP_5",)},
+)
+def project_data_access_not_audited(asset: Asset, ctx: EvalContext) -> Outcome:
+    """A Google Cloud project whose Data Access audit logs do not cover every service and every
+    user: reads of model artefacts (and of Vertex AI models) by the uncovered services or the
+    exempted identities leave no record. DATA_WRITE is recommended; ADMIN_READ and DATA_READ
+    are required (the reads are what theft consists of)."""
+    configs = project_audit_configs(asset, ctx)
+    if not configs:
+        if asset.source is None:  # a project id seen only in references: its IAM lives elsewhere
+            return Unknown(f"project {asset.name} is not declared in the scanned Terraform; its audit "
+                           "configuration may be managed elsewhere")
+        return Fail.because("no audit configuration applies to the project",
+                            problem="no Data Access audit configuration applies")
+    exempted = sorted({m for c in configs for m in (c.get("exempted_members") or ())})
+    everything = [c for c in configs if c.get("service") == "allServices"
+                  and all(t in (c.get("log_types") or ()) for t in _PROJECT_NEEDS)]
+    problems = []
+    if not everything:
+        problems.append("no allServices audit config logs " + " and ".join(_PROJECT_NEEDS))
+    if exempted:
+        problems.append(f"exempts {', '.join(exempted)}")
+    if problems:
+        evidence = [f"{c.id}: {c.get('service')} logs {', '.join(c.get('log_types') or ()) or 'nothing'}"
+                    for c in configs]
+        return Fail.because(*problems, *evidence, problem="; ".join(problems))
+    return True

@@ -1,7 +1,8 @@
 """Egress-monitor AI networks and namespaces: flow logs and egress-restricting network policies."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from crownjewel.model.assets import Asset, EdgeKind, Kind
 from crownjewel.model.findings import Severity

@@ -10,9 +10,10 @@ finding is UNKNOWN with the collector's reason, so predicates never turn "not se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from crownjewel.model.assets import Asset, Kind
 from crownjewel.model.findings import Fix, Severity

@@ -168,6 +168,27 @@ class TfContext:
         return asset
 
 
+    def external(self, ref_text: str, kind: Kind, native_type: str, by: TfResource,
+                 attrs: Mapping[str, Any] | None = None) -> str:
+        """An asset the scanned code refers to but does not declare (a bucket or key made in
+        another state): added once, with every schema attribute unknown except `attrs`, so grants
+        on it are still evaluated and nothing about it reads as PASS by default."""
+        from crownjewel.model.schema import SCHEMA
+
+        asset_id = ref_text
+        if not self.builder.has(asset_id):
+            where = f"{by.source.file}:{by.source.line}" if by.source else by.address
+            reason = f"{ref_text} is referenced by {by.address} ({where}) but declared outside the scanned Terraform"
+            known = dict(attrs or {})
+            name = ref_text.split(".")[-1] if "." in ref_text and "/" not in ref_text else ref_text.rsplit("/", 1)[-1]
+            self.builder.add(Asset(
+                id=asset_id, kind=kind, provider=provider_of(native_type), name=name, native_type=native_type,
+                attrs=frozen_map(known),
+                unknown=frozen_map({k: reason for k in SCHEMA.get(kind, {}) if k not in known}),
+            ))
+        return asset_id
+
+
 def load_normalizers() -> Mapping[str, Normalizer]:
     """Import the provider modules once and return the registry."""
     for name in PROVIDER_MODULES:
