@@ -88,7 +88,7 @@ def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) 
         try:
             outcome = r.check(asset, ctx)
         except Exception as exc:  # a rule bug must not abort the scan nor read as PASS
-            log.exception("rule %s failed on %s", r.id, asset.id)
+            log.debug("rule %s failed on %s", r.id, asset.id, exc_info=True)
             outcome = Unknown(f"internal error in rule {r.id}: {exc!r}")
     if outcome is None or outcome is True:
         status, evidence, fields = Status.PASS, (), {}
@@ -116,7 +116,7 @@ def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) 
             try:
                 fix = fixer(asset, ctx, outcome if isinstance(outcome, Fail) else Fail())
             except Exception:  # a fix we cannot build is omitted, the finding stays
-                log.exception("fixer of %s failed on %s", r.id, asset.id)
+                log.debug("fixer of %s failed on %s", r.id, asset.id, exc_info=True)
     return Finding(
         rule_id=r.id, status=status, severity=severity, title=r.title, message=message,
         asset=asset, evidence=tuple(evidence), remediation=r.remediation, fix=fix,

@@ -36,6 +36,8 @@ class TfResource:
     values: Mapping[str, Any]
     source: SourceRef | None
     uid: str | None = None  # tfparse's id, what references to this resource resolve to
+    root: str = ""  # the root module (directory or plan file) it was evaluated in
+    local_address: str = ""  # the address inside its root, when `address` carries a root prefix
 
 
 @dataclass(slots=True)
@@ -218,7 +220,7 @@ def _resources(directory: Path, data: Mapping[str, Any]) -> Iterator[TfResource]
                       if filename else None)
             values = {k: v for k, v in item.items() if k not in ("__tfmeta", "id")}
             yield TfResource(path or f"{type_name}.?", meta.get("label", type_name), mode,
-                             values, source, item.get("id"))
+                             values, source, item.get("id"), root=_display(directory))
 
 
 __all__ = ["TfInput", "TfResource", "load_directory", "load_file", "ERROR", "WARNING"]

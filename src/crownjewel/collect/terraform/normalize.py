@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
@@ -92,6 +93,8 @@ class TfContext:
     def __post_init__(self) -> None:
         for res in self.resources:
             self.by_address[res.address] = res
+            if res.local_address:
+                self.by_address.setdefault(res.local_address, res)
             self.by_type[res.type].append(res)
             if res.uid:
                 self.by_uid[res.uid] = res
@@ -200,28 +203,48 @@ def load_normalizers() -> Mapping[str, Normalizer]:
     return NORMALIZERS
 
 
+def root_prefixes(resources: list[TfResource]) -> list[TfResource]:
+    """Addresses are unique only inside one root module: when several roots are scanned, prefix
+    each address with its root's path relative to their common directory (`prod/aws_s3_bucket.x`)."""
+    roots = sorted({res.root for res in resources})
+    if len(roots) < 2:
+        return resources
+    base = os.path.commonpath([os.path.abspath(r) for r in roots])
+    prefix = {}
+    for root in roots:
+        rel = os.path.relpath(os.path.abspath(root), base)
+        prefix[root] = (rel if rel != "." else os.path.basename(base)).replace(os.sep, "/")
+    return [replace(res, address=f"{prefix[res.root]}/{res.address}", local_address=res.address)
+            for res in resources]
+
+
 def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list[InputProblem]) -> dict[str, int]:
-    """Run the normalizers over all resources; returns counts of resource types not modelled."""
+    """Run the normalizers over all resources, one root module at a time (references resolve
+    inside their own root, as in Terraform); returns counts of resource types not modelled."""
     registry = load_normalizers()
-    ctx = TfContext(resources, builder, problems)
     unmodelled: dict[str, int] = defaultdict(int)
     first_seen: dict[str, TfResource] = {}
-    for res in resources:
-        fn = registry.get(res.type)
-        if fn is None:
-            if res.mode == "managed":
-                unmodelled[res.type] += 1
-                first_seen.setdefault(res.type, res)
-            continue
-        try:
-            fn(res, ctx)
-        except Exception as exc:  # a normalizer bug must not lose the other resources
-            log.exception("normalizer for %s failed on %s", res.type, res.address)
-            problems.append(InputProblem(
-                res.source.file if res.source else res.address,
-                f"{res.address}: crownjewel could not model this resource ({type(exc).__name__}: {exc}); "
-                "its findings are missing, please report this",
-                res.source.line if res.source else None))
+    by_root: dict[str, list[TfResource]] = defaultdict(list)
+    for res in root_prefixes(resources):
+        by_root[res.root].append(res)
+    for root_resources in by_root.values():
+        ctx = TfContext(root_resources, builder, problems)
+        for res in root_resources:
+            fn = registry.get(res.type)
+            if fn is None:
+                if res.mode == "managed":
+                    unmodelled[res.type] += 1
+                    first_seen.setdefault(res.type, res)
+                continue
+            try:
+                fn(res, ctx)
+            except Exception as exc:  # a normalizer bug must not lose the other resources
+                log.debug("normalizer for %s failed on %s", res.type, res.address, exc_info=True)
+                problems.append(InputProblem(
+                    res.source.file if res.source else res.address,
+                    f"{res.address}: crownjewel could not model this resource ({type(exc).__name__}: {exc}); "
+                    "its findings are missing, please report this",
+                    res.source.line if res.source else None))
     for tf_type, res in sorted(first_seen.items()):
         if provider_of(tf_type) not in PROVIDER_MODULES:
             where = res.source.file if res.source else res.address

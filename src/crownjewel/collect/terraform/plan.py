@@ -59,7 +59,7 @@ def load_plan(path: Path, into: TfInput) -> None:
         mode = "data" if item.get("mode") == "data" else "managed"
         into.resources.append(TfResource(
             address=address, type=str(item.get("type", "")), mode=mode, values=values,
-            source=SourceRef(shown, lines.get(address, 1)), uid=None))
+            source=SourceRef(shown, lines.get(address, 1)), uid=None, root=shown))
 
 
 def _walk(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
