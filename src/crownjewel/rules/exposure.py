@@ -36,7 +36,7 @@ def model_store_public(asset: Asset, ctx: EvalContext) -> Outcome:
     remediation=_PUBLIC_FIX.format(what="bucket"),
     atlas=("AML.M0005",) + THEFT, attack=("T1530", "T1078.004"), frameworks=PUBLIC,
     control_step="registry-access-audit",
-    peers={"checkov": ("CKV2_AWS_43",)},
+    peers={"checkov": ("CKV2_AWS_43", "CKV_AWS_20")},
 )
 def model_store_authenticated_users(asset: Asset, ctx: EvalContext) -> Outcome:
     """A model store granted to allAuthenticatedUsers or the AWS AuthenticatedUsers group: any
@@ -134,6 +134,7 @@ def registry_public(asset: Asset, ctx: EvalContext) -> Outcome:
                               ("authenticated_grants", "every authenticated identity"))
 
 
+_WORKLOADS = (Kind.NOTEBOOK, Kind.MODEL, Kind.TRAINING_JOB, Kind.AI_DOMAIN, Kind.ENDPOINT)
 BROAD_ROLES = re.compile(
     r"^(roles/(owner|editor|viewer|storage\.admin|storage\.objectAdmin|storage\.legacyBucketOwner|"
     r"aiplatform\.admin|aiplatform\.user|ml\.admin|artifactregistry\.admin|cloudkms\.admin|"
@@ -171,5 +172,11 @@ def broad_role_on_model_store(asset: Asset, ctx: EvalContext) -> Outcome:
         evidence.append(f"role {role} is broad")
     if broad_members:
         evidence.append(f"members {', '.join(broad_members)} are whole populations")
+    # Workloads that run as a member inherit the grant: name them, they are what gets exploited.
+    for kind in _WORKLOADS:
+        for workload in ctx.graph.assets(kind, provider=asset.provider):
+            role_of = workload.get("execution_role")
+            if role_of and role_of in members:
+                evidence.append(f"{workload.id} runs as {role_of}")
     return Fail.because(*evidence, role=role, members=", ".join(members) or "(none)",
                         resource=asset.get("resource") or "(unknown)")

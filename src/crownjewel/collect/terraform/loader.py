@@ -37,6 +37,7 @@ class TfResource:
     source: SourceRef | None
     uid: str | None = None  # tfparse's id, what references to this resource resolve to
     root: str = ""  # the root module (directory or plan file) it was evaluated in
+    references: tuple[str, ...] = ()  # tfparse ids of the resources its expressions reference
     local_address: str = ""  # the address inside its root, when `address` carries a root prefix
 
 
@@ -219,8 +220,9 @@ def _resources(directory: Path, data: Mapping[str, Any]) -> Iterator[TfResource]
                                 int(meta.get("line_end", meta.get("line_start", 1))))
                       if filename else None)
             values = {k: v for k, v in item.items() if k not in ("__tfmeta", "id")}
+            refs = tuple(str(r["id"]) for r in meta.get("references") or () if isinstance(r, dict) and r.get("id"))
             yield TfResource(path or f"{type_name}.?", meta.get("label", type_name), mode,
-                             values, source, item.get("id"), root=_display(directory))
+                             values, source, item.get("id"), root=_display(directory), references=refs)
 
 
 __all__ = ["TfInput", "TfResource", "load_directory", "load_file", "ERROR", "WARNING"]

@@ -1,0 +1,49 @@
+resource "aws_s3_bucket" "model_weights" {
+  bucket = "acme-model-weights"
+
+  tags = {
+    team = "ml-platform"
+  }
+}
+
+resource "aws_kms_key" "model_weights" {
+  description             = "Encrypts the model weights bucket"
+  enable_key_rotation     = true
+  rotation_period_in_days = 90
+  deletion_window_in_days = 30
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "model_weights" {
+  bucket = aws_s3_bucket.model_weights.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.model_weights.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_iam_role" "sagemaker" {
+  name = "acme-sagemaker-execution"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "sagemaker.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_sagemaker_model" "fraud_detector" {
+  name                     = "fraud-detector-v3"
+  execution_role_arn       = aws_iam_role.sagemaker.arn
+  enable_network_isolation = true
+
+  primary_container {
+    image          = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.1-cpu-py310"
+    model_data_url = "s3://${aws_s3_bucket.model_weights.bucket}/fraud-detector/v3/model.tar.gz"
+  }
+}
