@@ -9,8 +9,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
 from crownjewel.model.assets import Asset, EdgeKind, Kind
 from crownjewel.model.graph import EstateGraph

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -15,8 +16,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _json_out(report: dict[str, Any], stream: Any) -> None:
-    json.dump(report, stream, indent=2, default=str)
-    stream.write("\n")
+    from crownjewel.report.json_report import write_json
+
+    write_json(report, stream)
 
 
 def _sarif_out(report: dict[str, Any], stream: Any) -> None:
@@ -253,7 +255,7 @@ def run() -> None:
 
     try:
         main()
-    except Exception as exc:  # noqa: BLE001  (last resort: one clear line, exit 2)
+    except Exception as exc:
         if os.environ.get("CROWNJEWEL_DEBUG"):
             raise
         click.echo(f"crownjewel: internal error: {type(exc).__name__}: {exc} "

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
+from crownjewel import suppress
 from crownjewel.classify import Classification, ClassifyOptions, classify
 from crownjewel.collect.problems import ERROR, InputProblem
 from crownjewel.collect.targets import collect_targets
@@ -14,7 +15,6 @@ from crownjewel.model.findings import Finding
 from crownjewel.model.graph import EstateGraph
 from crownjewel.rules.engine import EvalContext, Thresholds, evaluate, select_rules
 from crownjewel.rules.registry import Rule, load_rules
-from crownjewel import suppress
 
 
 @dataclass(frozen=True, slots=True)

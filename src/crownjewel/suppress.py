@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Iterable, Mapping
 
 from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.config import SuppressionEntry

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkov_corpus import DISAGREEMENTS, REPO, corpus_dir, score_all  # noqa: E402
+from checkov_corpus import DISAGREEMENTS, REPO, corpus_dir, score_all
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ flags. Live connections (aws://, gcp://, ...) plug in here as their collectors l
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from crownjewel.collect.problems import InputProblem
 from crownjewel.collect.terraform.loader import TfInput, load_directory, load_file

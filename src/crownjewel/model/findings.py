@@ -1,9 +1,10 @@
 """Findings: the tri-state outcome of one rule on one asset."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 from crownjewel.model.assets import EMPTY, Asset
 

@@ -13,8 +13,8 @@ Value conventions:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from crownjewel.model.assets import Kind
 

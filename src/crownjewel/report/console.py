@@ -1,7 +1,8 @@
 """The terminal report: a table of failures and unknowns, crown jewels, and a summary by severity."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
           "info": "dim"}

@@ -1,9 +1,12 @@
 """The JSON report: the contract users' scripts rely on (see DESIGN.md). Extend, never break."""
 from __future__ import annotations
 
+import functools
+import json
 import os
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from crownjewel import __version__
 from crownjewel.model.assets import Asset
@@ -28,6 +31,16 @@ def asset_dict(asset: Asset) -> dict[str, Any]:
     }
 
 
+def _frameworks(refs: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    # Findings of one rule share its mapping: convert it once per rule, not per finding.
+    return _frameworks_of(tuple(refs.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _frameworks_of(items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in items}
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
     """The JSON form of one finding."""
     return {
@@ -38,7 +51,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix.terraform if f.fix else None,
         "fix_edits": [{"file": e.file, "start": e.start, "end": e.end, "replacement": e.replacement}
                       for e in f.fix.edits] if f.fix else [],
-        "frameworks": {k: list(v) for k, v in f.frameworks.items()},
+        "frameworks": _frameworks(f.frameworks),
         "suppressed": ({"reason": f.suppressed.reason, "by": f.suppressed.by, "owner": f.suppressed.owner,
                         "expires": f.suppressed.expires} if f.suppressed else None),
     }
@@ -96,3 +109,22 @@ def build_report(result: ScanResult) -> dict[str, Any]:
         "summary": {**summarize(result.findings), **{k: v for k, v in result.stats.items()
                                                       if k != "unmodelled_types"}},
     }
+
+
+def write_json(report: Mapping[str, Any], stream: IO[str]) -> None:
+    """Write the report: top-level keys one per line, each finding, rule or problem on a line of
+    its own. Readable and greppable, and fast: json's C encoder only runs without `indent`."""
+    dumps = json.dumps
+    stream.write("{\n")
+    keys = list(report)
+    for i, key in enumerate(keys):
+        value = report[key]
+        stream.write(f"  {dumps(key)}: ")
+        if isinstance(value, list) and value:
+            stream.write("[\n")
+            stream.write(",\n".join("    " + dumps(item, default=str) for item in value))
+            stream.write("\n  ]")
+        else:
+            stream.write(dumps(value, default=str))
+        stream.write(",\n" if i < len(keys) - 1 else "\n")
+    stream.write("}\n")

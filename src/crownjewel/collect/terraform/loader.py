@@ -12,10 +12,11 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from crownjewel.collect.problems import ERROR, WARNING, InputProblem
 from crownjewel.model.assets import SourceRef

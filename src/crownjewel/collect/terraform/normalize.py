@@ -12,9 +12,10 @@ import json
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.collect.terraform.loader import TfResource

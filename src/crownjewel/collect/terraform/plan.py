@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from crownjewel.collect.problems import InputProblem
 from crownjewel.collect.terraform.loader import MAX_FILE_BYTES, TfInput, TfResource

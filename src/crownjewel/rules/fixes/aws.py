@@ -246,7 +246,10 @@ def _rewrite_policy(text: str, attr: str, doc: dict[str, Any]) -> str:
 def _private_acl(text: str) -> str:
     if expr(text, "acl") in _PUBLIC_ACLS:
         text = hcl.set_attribute(text, "acl", '"private"')
-    open_grant = lambda block: any(group in block for group in _OPEN_GROUPS)
+
+    def open_grant(block: str) -> bool:
+        return any(group in block for group in _OPEN_GROUPS)
+
     text = drop_blocks(text, "grant", open_grant)
     return in_nested(text, "access_control_policy", lambda sub: drop_blocks(sub, "grant", open_grant))
 
