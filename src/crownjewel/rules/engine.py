@@ -1,6 +1,7 @@
 """Evaluate rules over the estate graph: pure, deterministic, tri-state."""
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,9 +42,15 @@ class EvalContext:
         """The lines of the asset's declaring block, or None when the source is not at hand."""
         if asset.source is None or asset.source.file not in self.sources:
             return None
-        lines = self.sources[asset.source.file].splitlines(keepends=True)
+        lines = _split(self.sources[asset.source.file])
         end = asset.source.end_line or asset.source.line
-        return lines[asset.source.line - 1:end]
+        return list(lines[asset.source.line - 1:end])
+
+
+@functools.lru_cache(maxsize=64)
+def _split(text: str) -> tuple[str, ...]:
+    # Fixes of many findings read blocks of the same file: split it once.
+    return tuple(text.splitlines(keepends=True))
 
 
 def select_rules(rules: Mapping[str, Rule], only: Iterable[str] = (),
