@@ -38,7 +38,10 @@ FORMATS: dict[str, tuple[str, Callable[[dict[str, Any], Any], None] | None]] = {
 def _console(stream: Any = None, width: int | None = None) -> Any:
     from rich.console import Console
 
-    return Console(file=stream, width=width, highlight=False)
+    console = Console(file=stream, width=width, highlight=False)
+    if width is None and not console.is_terminal and "COLUMNS" not in __import__("os").environ:
+        console = Console(file=stream, width=120, highlight=False)  # pipes and CI logs: not 80
+    return console
 
 
 def _fail(message: str) -> None:

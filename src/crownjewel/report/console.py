@@ -4,6 +4,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+def _short(path: str, base: str | None) -> str:
+    """A path relative to the scanned directory (or the working directory) when it is inside."""
+    import os
+
+    absolute = os.path.abspath(path)
+    for root in (base, os.getcwd()):
+        if root and (absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep)):
+            return os.path.relpath(absolute, root)
+    return path
+
+
 _STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
           "info": "dim"}
 
@@ -17,29 +28,33 @@ def render(report: Mapping[str, Any], console: Any, show_fixes: int = 3, show_pa
 
     jewels = report.get("crown_jewels", [])
     if jewels:
-        table = Table(title=f"Crown jewels ({len(jewels)})", title_justify="left", show_lines=False)
-        table.add_column("Asset", overflow="fold")
-        table.add_column("Holds")
-        table.add_column("Why", overflow="fold")
+        table = Table(title=f"Crown jewels ({len(jewels)}): what holds model artefacts, training data "
+                            "or registries, and why", title_justify="left", show_lines=False, expand=True)
+        table.add_column("Asset", overflow="fold", ratio=3)
+        table.add_column("Holds", ratio=2)
+        table.add_column("Why", overflow="fold", ratio=5)
         for j in jewels[:25]:
-            table.add_row(j["asset"]["id"], ", ".join(j["categories"]), "; ".join(j["evidence"][:2]))
+            table.add_row(j["asset"]["id"], ", ".join(c.replace("_", " ") for c in j["categories"]),
+                          "; ".join(j["evidence"][:2]))
         if len(jewels) > 25:
             table.add_row(f"... and {len(jewels) - 25} more", "", "")
         console.print(table)
 
     shown = [f for f in report["findings"] if f["status"] != "PASS" or show_passed]
-    table = Table(title=f"Findings ({len(shown)})", title_justify="left", show_lines=False)
+    base = report.get("base_dir")
+    table = Table(title=f"Findings ({len(shown)})", title_justify="left", show_lines=False, expand=True)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Rule", no_wrap=True)
-    table.add_column("Asset / location", overflow="fold")
-    table.add_column("Message", overflow="fold")
+    table.add_column("Rule", overflow="fold", ratio=3)
+    table.add_column("Asset  [dim]file:line[/dim]", overflow="fold", ratio=3)
+    table.add_column("Message", overflow="fold", ratio=4)
     for f in shown:
         src = f["asset"]["source"]
-        where = f"{f['asset']['id']}\n[dim]{src['file']}:{src['line']}[/dim]" if src else f["asset"]["id"]
-        status = f["status"] + (" (suppressed)" if f["suppressed"] else "")
-        table.add_row(Text(f["severity"].upper(), style=_STYLE.get(f["severity"], "")), status,
-                      f["rule_id"], where, f["message"])
+        where = f"{_short(src['file'], base)}:{src['line']}" if src else (f["asset"]["account"] or "")
+        rule = f["rule_id"] + ("" if f["status"] == "FAIL" else f" [dim]({f['status'].lower()})[/dim]")
+        if f["suppressed"]:
+            rule += " [dim](suppressed)[/dim]"
+        table.add_row(Text(f["severity"].upper(), style=_STYLE.get(f["severity"], "")), rule,
+                      f"{f['asset']['id']}\n[dim]{where}[/dim]", f["message"])
     console.print(table)
 
     fixes = [f for f in shown if f["fix"] and f["status"] == "FAIL" and not f["suppressed"]]
