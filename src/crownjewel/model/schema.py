@@ -27,7 +27,7 @@ _COMMON_PROTECTION = {
                             "(allAuthenticatedUsers, AWS AuthenticatedUsers ACL group)",
 }
 
-SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
+_BY_KIND: dict[Kind, dict[str, str]] = {
     Kind.OBJECT_STORE: {
         **_COMMON_PROTECTION,
         "public_access_prevention": "bool: the provider's guard against public grants is enforced "
@@ -51,6 +51,8 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "shared_key_access": "bool: Azure shared-key (account key) authorization allowed",
         "min_tls_version": "str: minimum TLS version accepted",
         "tf_sources": "tuple[(aspect, SourceRef)]: where split Terraform resources configured an aspect",
+        "tf_policies": "tuple[(aspect, policy JSON)]: policies as declared, for fixes that rewrite them",
+        "bucket_key_enabled": "bool: S3 Bucket Keys reduce KMS calls (AWS)",
     },
     Kind.CRYPTO_KEY: {
         "managed_by": "customer | provider",
@@ -62,6 +64,9 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "wildcard_principals": "tuple[str]: policy statements allowing Principal '*' (AWS)",
         "key_ring": "id of the key ring asset",
         "key_type": "str: RSA / EC / symmetric ... as the provider names it",
+        "key_spec": "str: AWS customer_master_key_spec (only SYMMETRIC_DEFAULT rotates)",
+        "purpose": "str: GCP key purpose (only ENCRYPT_DECRYPT rotates automatically)",
+        "protection_level": "str: SOFTWARE / HSM / EXTERNAL (GCP)",
     },
     Kind.KEY_RING: {
         "location": "str",
@@ -73,6 +78,7 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
     Kind.CONTAINER_REGISTRY: {
         **_COMMON_PROTECTION,
         "tag_immutable": "bool",
+        "format": "str: DOCKER / PYTHON / ... (Artifact Registry)",
     },
     Kind.MODEL_REGISTRY: {
         **_COMMON_PROTECTION,
@@ -83,22 +89,28 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
     Kind.MODEL: {
         "artifact_uri": "str: where the model's files live (ModelDataUrl, artifactUri)",
         "network_isolation": "bool: the model container cannot make outbound calls",
+        "execution_role": "the role the model runs as (asset id or ARN)",
+        "in_private_network": "bool: runs in a customer VPC",
         **_COMMON_PROTECTION,
     },
     Kind.AI_DATA_STORE: {**_COMMON_PROTECTION},
     Kind.AI_DOMAIN: {
         **_COMMON_PROTECTION,
         "public_internet": "bool: apps reach the internet directly (not VPC-only)",
+        "execution_role": "the default role of the domain's users",
     },
     Kind.ENDPOINT: {
         **_COMMON_PROTECTION,
         "public_endpoint": "bool: served on a public endpoint (no private network / PSC)",
+        "in_private_network": "bool: reachable only from a customer network",
+        "models": "tuple[str]: models served",
     },
     Kind.NOTEBOOK: {
         **_COMMON_PROTECTION,
         "public_ip": "bool: has a public IP / direct internet access",
         "root_access": "bool: users get root on the instance",
         "in_private_network": "bool: launched in a customer VPC / subnet",
+        "execution_role": "the role the notebook runs as",
     },
     Kind.TRAINING_JOB: {
         **_COMMON_PROTECTION,
@@ -110,9 +122,16 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "resource": "asset id or native name of what the grant is on",
         "resource_level": "organization | folder | project | account | resource_group | resource",
         "condition": "str | None: the condition expression, when the grant is conditional",
+        "statement_index": "int: the policy statement it came from (AWS)",
+        "not_actions": "tuple[str]: NotAction of the statement (AWS)",
+        "managed_policy": "str: the AWS managed policy it came from",
+        "tf_sources": "tuple[(aspect, SourceRef)]: the declaring block (e.g. a data.google_iam_policy binding)",
     },
-    Kind.NETWORK: {"flow_logs": "bool: flow logs capture this network's traffic"},
-    Kind.SUBNET: {"flow_logs": "bool: flow logs enabled on the subnet", "network": "network asset id"},
+    Kind.PRINCIPAL: {"principal_type": "role | user | group | service_account ..."},
+    Kind.NETWORK: {"flow_logs": "bool: flow logs capture this network's traffic",
+                   "auto_create_subnetworks": "bool (GCP)"},
+    Kind.SUBNET: {"flow_logs": "bool: flow logs enabled on the subnet", "network": "network asset id",
+                  "purpose": "str: GCP subnet purpose (proxy-only and PSC subnets cannot log flows)"},
     Kind.NAMESPACE: {"labels": "mapping of labels"},
     Kind.NETWORK_POLICY: {
         "namespace": "str",
@@ -132,15 +151,30 @@ SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType({
         "multi_region": "bool (AWS)",
         "log_bucket": "where the trail writes (bucket name / asset id) (AWS)",
         "target": "what a diagnostic setting logs (Azure)",
+        "organization_trail": "bool (AWS)",
+        "encryption": "how the trail's logs are encrypted (AWS)",
+        "kms_key": "the trail's KMS key (AWS)",
+        "resource_level": "project | folder | organization (GCP)",
+        "resource": "the folder / organisation audited (GCP)",
     },
     Kind.FLOW_LOG: {
         "target": "asset id of the network / subnet it captures",
         "enabled": "bool",
         "retention_days": "int",
+        "traffic_type": "ALL | ACCEPT | REJECT (AWS)",
     },
     Kind.LOG_BUCKET: {
         "retention_days": "int",
         "locked": "bool: retention cannot be reduced or removed",
     },
     Kind.ACCOUNT: {"project": "GCP project id / AWS account id / Azure subscription id"},
-})
+}
+
+# Terraform bookkeeping any kind may carry, for fixes that edit the declaring resources.
+_TERRAFORM = {
+    "tf_sources": "tuple[(aspect, SourceRef)]: where split Terraform resources configured an aspect",
+    "tf_policies": "tuple[(aspect, policy JSON)]: policies as declared, for fixes that rewrite them",
+}
+
+SCHEMA: Mapping[Kind, Mapping[str, str]] = MappingProxyType(
+    {kind: MappingProxyType({**keys, **_TERRAFORM}) for kind, keys in _BY_KIND.items()})
