@@ -604,6 +604,52 @@ def test_render_block(tmp_path: Path) -> None:
     assert set_attribute(out, "name", '"x"').startswith(out.split("\n")[0] + '\n  name = "x"\n')
 
 
+# ------------------------------------------------------- scanner edge cases
+
+
+def test_strings_with_escapes_and_templates_are_skipped_whole() -> None:
+    # Escaped quotes and backslashes, escaped template introducers (`$${`, `%%{`), lone
+    # `$`/`%`, and templates holding quotes, braces and objects: none of it ends the
+    # string early, and the `}` in the trailing comment is not a brace.
+    value = r'"q\\\" $${x} %%{y} $ % 100% ${"}"} %{ if "{" }${ {a = "}"}["a"] }%{ endif }"'
+    block = f'r {{\n  s = {value} # "c" }}\n  t = 2\n}}\n'
+    span = find_attribute(block, "s")
+    assert span is not None
+    assert block[span[0] : span[1]] == f"s = {value}"
+    assert set_attribute(block, "t", '"${"}"}"') == block.replace("t = 2", 't = "${"}"}"')
+
+
+def test_bare_carriage_return_is_whitespace() -> None:
+    block = 'r {\n  x = 1\r  \n  y = "a"\n}\n'
+    assert set_attribute(block, "y", '"b"') == block.replace('"a"', '"b"')
+    with pytest.raises(HclEditError, match="line 2: unterminated string"):
+        find_attribute('r {\n  x = "a\rb"\n}\n', "x")
+
+
+def test_body_errors_are_reported_as_in_the_wrapped_block() -> None:
+    # Line numbers count a `x {` line before the body, as they always have.
+    with pytest.raises(HclEditError, match="line 3: unterminated string"):
+        set_block(BUCKET, "c", 'a = 1\nb = "oops')
+    with pytest.raises(HclEditError, match="line 4: text after the block's closing brace"):
+        render_block("r", ["a"], "a = 1\n}\nb {")
+    # A heredoc marker at the very end of a body still starts an (unterminated) heredoc.
+    with pytest.raises(HclEditError, match="line 2: unterminated heredoc"):
+        render_block("r", ["a"], "v = <<EOF")
+    assert render_block("r", ["a"], "v = <<EOF\nx\nEOF") == 'r "a" {\n  v = <<EOF\nx\nEOF\n}\n'
+
+
+def test_indentation_unit_of_a_nested_edit_does_not_stick_to_its_text() -> None:
+    # `ensure_in_block_path` edits the nested block with the outer block's unit; a
+    # later edit of that same nested text on its own detects the nested unit again.
+    nested = "  x {\n      y = 1\n  }"
+    block = 'resource "a" "b" {\n' + nested + "\n}\n"
+    for _ in range(2):
+        assert ensure_in_block_path(block, ["x"], "w", "1") == (
+            'resource "a" "b" {\n  x {\n      y = 1\n    w = 1\n  }\n}\n'
+        )
+        assert set_attribute(nested, "w", "1") == "  x {\n      y = 1\n      w = 1\n  }"
+
+
 # ------------------------------------------------------------------- errors
 
 

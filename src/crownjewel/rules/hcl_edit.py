@@ -18,10 +18,13 @@ Text that is not one well-formed block raises :class:`HclEditError`.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "HclEditError",
@@ -57,14 +60,15 @@ _EQ = "eq"
 _OTHER = "other"
 
 _PAIRS = {"{": "}", "[": "]", "(": ")"}
-_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _IDENT_FULL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 # HCL only treats `<<` as a heredoc when the marker is immediately followed by a newline.
 _HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):
+    # A NamedTuple rather than a frozen dataclass: a scan creates hundreds of thousands
+    # of tokens, and a frozen dataclass's __init__ (one object.__setattr__ per field)
+    # made building them the largest cost of lexing.
     kind: str
     start: int
     end: int
@@ -115,31 +119,43 @@ def _skip_heredoc(text: str, m: re.Match[str]) -> int:
     raise _error(text, m.start(), f"unterminated heredoc (no closing {marker!r} line)")
 
 
+# The only characters at which the meaning of a quoted string's text can change; the
+# runs between them are skipped in one regex step instead of character by character.
+_QUOTED_STOP_RE = re.compile(r'["\\$%\r\n]')
+
+
 def _skip_quoted(text: str, i: int) -> int:
     """`text[i]` is an opening quote; return the index just after the closing quote."""
     n = len(text)
     j = i + 1
-    while j < n:
+    while m := _QUOTED_STOP_RE.search(text, j):
+        j = m.start()
         c = text[j]
+        if c == '"':
+            return j + 1
         if c == "\\":
             if j + 1 < n and text[j + 1] in "\r\n":
                 break
+            # May step past the end (a trailing backslash): the search then fails.
             j += 2
             continue
-        if c == '"':
-            return j + 1
         if c in "\r\n":
             break
-        if c in "$%":
-            # `$${` and `%%{` are escapes for a literal `${` / `%{`, not templates.
-            if text.startswith(c + c + "{", j):
-                j += 3
-                continue
-            if text.startswith(c + "{", j):
-                j = _skip_template(text, j + 2)
-                continue
+        # `c` is `$` or `%`.  `$${` and `%%{` are escapes for a literal `${` / `%{`,
+        # not templates.
+        if text.startswith(c + c + "{", j):
+            j += 3
+            continue
+        if text.startswith(c + "{", j):
+            j = _skip_template(text, j + 2)
+            continue
         j += 1
     raise _error(text, i, "unterminated string")
+
+
+# Inside a template sequence only these characters start something to skip or change
+# the bracket depth; everything between them is jumped over.
+_TEMPLATE_STOP_RE = re.compile(r'["#/<{}\[\]()]')
 
 
 def _skip_template(text: str, j: int) -> int:
@@ -149,9 +165,9 @@ def _skip_template(text: str, j: int) -> int:
     braces, brackets, nested quoted strings (with their own templates) and comments.
     """
     start = j - 2
-    n = len(text)
     depth = 0
-    while j < n:
+    while m := _TEMPLATE_STOP_RE.search(text, j):
+        j = m.start()
         c = text[j]
         if c == '"':
             j = _skip_quoted(text, j)
@@ -162,8 +178,8 @@ def _skip_template(text: str, j: int) -> int:
         if text.startswith("/*", j):
             j = _block_comment_end(text, j)
             continue
-        if c == "<" and (m := _HEREDOC_RE.match(text, j)):
-            j = _skip_heredoc(text, m)
+        if c == "<" and (hm := _HEREDOC_RE.match(text, j)):
+            j = _skip_heredoc(text, hm)
             continue
         if c in "{[(":
             depth += 1
@@ -177,67 +193,102 @@ def _skip_template(text: str, j: int) -> int:
     raise _error(text, start, "unterminated template interpolation")
 
 
+# One step of the lexer: optional whitespace, then exactly one token.  The alternatives
+# are tried in order, which encodes the precedence of the old char-by-char lexer
+# (e.g. `//` is a comment before `/` is an operator, `<<EOF` is a heredoc before `<`
+# is one).  `==` and `=>` are operators: only a lone `=` introduces an attribute value.
+# A bare CR (not part of CRLF) counts as whitespace.
+#
+# Double-quoted strings without templates (nearly all of them) are matched whole by
+# the `string` alternative; its possessive `*+` reproduces the scanner's one-way,
+# left-to-right reading of escapes, so it cannot match differently from
+# `_skip_quoted`.  A string holding a `${`/`%{` template, or an unterminated one,
+# only matches `quote`, and `_skip_quoted` handles it (and reports the error).
+# Block comments and heredocs likewise only match their opening here and are skipped
+# by the functions above, which also produce the error messages.
+_TOKEN_RE = re.compile(
+    r"""
+    [ \t\f\v\ufeff]*+(?:\r(?!\n)[ \t\f\v\ufeff]*+)*+
+    (?:
+        (?P<ident>[A-Za-z_][A-Za-z0-9_-]*+)
+      | (?P<nl>\r?\n)
+      | (?P<open>[{\[(])
+      | (?P<close>[}\])])
+      | (?P<line_comment>(?:\#|//)[^\r\n]*+(?:\r(?!\n)[^\r\n]*+)*+)
+      | (?P<block_comment>/\*)
+      | (?P<string>"(?:[^"\\\r\n$%]++|\\[^\r\n]|\$\$\{|%%\{|[$%](?!\{))*+")
+      | (?P<quote>")
+      | (?P<heredoc><<-?[A-Za-z_][A-Za-z0-9_-]*\r?\n)
+      | (?P<op>=[=>]|[!<>]=)
+      | (?P<eq>=)
+      | (?P<other>.)
+    )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# Token kind of each alternative, indexed by group number; None for the openings that
+# a skipping function must finish.
+_GROUP_KINDS: dict[str, str | None] = {
+    "ident": _IDENT,
+    "nl": _NL,
+    "open": _OPEN,
+    "close": _CLOSE,
+    "line_comment": _COMMENT,
+    "block_comment": None,
+    "string": _STRING,
+    "quote": None,
+    "heredoc": None,
+    "op": _OTHER,
+    "eq": _EQ,
+    "other": _OTHER,
+}
+_KIND_BY_GROUP: tuple[str | None, ...] = (
+    None,
+    *(_GROUP_KINDS[name] for name, _ in sorted(_TOKEN_RE.groupindex.items(), key=lambda kv: kv[1])),
+)
+_QUOTE_GROUP = _TOKEN_RE.groupindex["quote"]
+_BLOCK_COMMENT_GROUP = _TOKEN_RE.groupindex["block_comment"]
+# Builds a `_Tok` without going through the NamedTuple's Python-level `__new__` (as
+# `_Tok._make` does): half the cost, for the tokens the lexer builds in its hot loop.
+_new_tok = tuple.__new__
+
+
 def _lex(text: str) -> list[_Tok]:
     """Split `text` into the few token kinds the edits need (whitespace is dropped)."""
     toks: list[_Tok] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        c = text[i]
-        if c in " \t\f\v\ufeff":
-            i += 1
-        elif c == "\n":
-            toks.append(_Tok(_NL, i, i + 1))
-            i += 1
-        elif c == "\r":
-            if text.startswith("\r\n", i):
-                toks.append(_Tok(_NL, i, i + 2))
-                i += 2
-            else:
-                i += 1
-        elif c == "#" or text.startswith("//", i):
-            j = _line_comment_end(text, i)
-            toks.append(_Tok(_COMMENT, i, j))
-            i = j
-        elif text.startswith("/*", i):
-            j = _block_comment_end(text, i)
-            toks.append(_Tok(_COMMENT, i, j))
-            i = j
-        elif c == '"':
-            j = _skip_quoted(text, i)
-            toks.append(_Tok(_STRING, i, j))
-            i = j
-        elif c == "<" and (m := _HEREDOC_RE.match(text, i)):
-            j = _skip_heredoc(text, m)
-            toks.append(_Tok(_HEREDOC, i, j, flush=m.group(1) == "-"))
-            i = j
-        elif c in "{[(":
-            toks.append(_Tok(_OPEN, i, i + 1))
-            i += 1
-        elif c in "}])":
-            toks.append(_Tok(_CLOSE, i, i + 1))
-            i += 1
-        elif m := _IDENT_RE.match(text, i):
-            toks.append(_Tok(_IDENT, i, m.end()))
-            i = m.end()
-        elif c == "=":
-            # `==` and `=>` are operators; only a lone `=` introduces an attribute value.
-            if i + 1 < n and text[i + 1] in "=>":
-                toks.append(_Tok(_OTHER, i, i + 2))
-                i += 2
-            else:
-                toks.append(_Tok(_EQ, i, i + 1))
-                i += 1
-        elif c in "!<>" and text.startswith("=", i + 1):
-            toks.append(_Tok(_OTHER, i, i + 2))
-            i += 2
+    append = toks.append
+    kinds = _KIND_BY_GROUP
+    pos = 0
+    while True:
+        # `finditer` steps from token to token in C.  Its matches are contiguous:
+        # every position starts a match except in trailing whitespace, where the
+        # iteration simply ends.  Only strings with templates, block comments and
+        # heredocs leave the loop, to be skipped by hand and the iteration resumed.
+        for m in _TOKEN_RE.finditer(text, pos):
+            group = m.lastindex
+            assert group is not None  # every alternative is a group
+            start, end = m.span(group)
+            kind = kinds[group]
+            if kind is not None:
+                append(_new_tok(_Tok, (kind, start, end, False)))
+                continue
+            if group == _QUOTE_GROUP:
+                pos = _skip_quoted(text, start)
+                append(_Tok(_STRING, start, pos))
+            elif group == _BLOCK_COMMENT_GROUP:
+                pos = _block_comment_end(text, start)
+                append(_Tok(_COMMENT, start, pos))
+            else:  # heredoc
+                hm = _HEREDOC_RE.match(text, start)
+                assert hm is not None  # same pattern as the `heredoc` alternative
+                pos = _skip_heredoc(text, hm)
+                append(_Tok(_HEREDOC, start, pos, hm.group(1) == "-"))
+            break
         else:
-            toks.append(_Tok(_OTHER, i, i + 1))
-            i += 1
-    return toks
+            return toks
 
 
-def _match_brackets(text: str, toks: list[_Tok]) -> dict[int, int]:
+def _match_brackets(text: str, toks: Sequence[_Tok]) -> dict[int, int]:
     """Map each opening bracket's token index to its closing one; raise if unbalanced."""
     stack: list[int] = []
     match: dict[int, int] = {}
@@ -258,18 +309,18 @@ def _match_brackets(text: str, toks: list[_Tok]) -> dict[int, int]:
                 )
             match[stack.pop()] = k
     if stack:
-        opener = toks[stack[-1]]
-        raise _error(text, opener.start, f"unclosed {text[opener.start]!r}")
+        unclosed = toks[stack[-1]]
+        raise _error(text, unclosed.start, f"unclosed {text[unclosed.start]!r}")
     return match
 
 
 # ---------------------------------------------------------------------------- parser
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     """One statement directly inside the block: an attribute or a nested block."""
 
+    # A NamedTuple for the same reason as `_Tok`: created often, and cheaper to build.
     kind: Literal["attribute", "block"]
     name: str
     start: int  # first character of the name
@@ -303,10 +354,12 @@ def _line_start(text: str, pos: int) -> int:
     return text.rfind("\n", 0, pos) + 1
 
 
+_INDENT_RE = re.compile(r"[ \t]*")
+
+
 def _leading_ws(text: str, pos: int) -> str:
     """Indentation of the line holding `pos`."""
-    ls = _line_start(text, pos)
-    m = re.match(r"[ \t]*", text[ls:pos])
+    m = _INDENT_RE.match(text, _line_start(text, pos), pos)
     return m.group(0) if m else ""
 
 
@@ -315,6 +368,22 @@ def _starts_line(text: str, pos: int) -> bool:
 
 
 def _parse(text: str, unit: str | None = None) -> _Block:
+    """Parse one block; `unit`, when given, replaces the detected indentation step."""
+    b = _parse_text(text)
+    if unit is None or unit == b.unit:
+        return b
+    return dataclasses.replace(b, unit=unit)
+
+
+# An edit parses the same text several times: the fixes of several rules look at the
+# same resource block (find_attribute, then set_attribute, ...), a multi-step edit
+# re-parses its intermediate text, and values such as `true` or `"AES256"` are
+# validated again and again.  A `_Block` is immutable, so the result can be shared;
+# the unit is applied afterwards (above) so that it is not part of the key.  About two
+# parses in three hit this cache in a scan; the hits are close together, so a larger
+# size gains nothing.
+@functools.lru_cache(maxsize=256)
+def _parse_text(text: str) -> _Block:
     toks = _lex(text)
     match = _match_brackets(text, toks)
     k = 0
@@ -334,9 +403,24 @@ def _parse(text: str, unit: str | None = None) -> _Block:
     for tok in toks[ci + 1 :]:
         if tok.kind not in (_NL, _COMMENT):
             raise _error(text, tok.start, "text after the block's closing brace")
+    items = _parse_items(text, toks, match, oi + 1, ci)
 
+    open_pos, close_pos = toks[oi].start, toks[ci].start
+    indent = _leading_ws(text, header.start)
+    unit = DEFAULT_INDENT
+    for it in items:
+        if _starts_line(text, it.start):
+            ws = _leading_ws(text, it.start)
+            if len(ws) > len(indent) and ws.startswith(indent):
+                unit = ws[len(indent) :]
+                break
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return _Block(text, open_pos, close_pos, tuple(items), indent, unit, newline)
+
+
+def _parse_items(text: str, toks: Sequence[_Tok], match: dict[int, int], k: int, ci: int) -> list[_Item]:
+    """Parse the statements of `toks[k:ci]`, the inside of a block's braces."""
     items: list[_Item] = []
-    k = oi + 1
     while k < ci:
         tok = toks[k]
         if tok.kind in (_NL, _COMMENT):
@@ -391,19 +475,7 @@ def _parse(text: str, unit: str | None = None) -> _Block:
             )
         )
         k = m
-
-    open_pos, close_pos = toks[oi].start, toks[ci].start
-    indent = _leading_ws(text, header.start)
-    if unit is None:
-        unit = DEFAULT_INDENT
-        for it in items:
-            if _starts_line(text, it.start):
-                ws = _leading_ws(text, it.start)
-                if len(ws) > len(indent) and ws.startswith(indent):
-                    unit = ws[len(indent) :]
-                    break
-    newline = "\r\n" if "\r\n" in text else "\n"
-    return _Block(text, open_pos, close_pos, tuple(items), indent, unit, newline)
+    return items
 
 
 # ------------------------------------------------------------------------ rendering
@@ -414,6 +486,10 @@ def _check_name(name: str, what: str = "name") -> None:
         raise HclEditError(f"{what} {name!r} is not a valid HCL identifier")
 
 
+# Token kinds that may span lines; any other token ends on the line it starts on.
+_MULTILINE_KINDS = frozenset((_STRING, _COMMENT, _HEREDOC))
+
+
 def _reindent(text: str, base: str, unit: str, newline: str, *, keep_first: bool) -> str:
     """Indent the lines of `text` (``\\n``-separated) by `base` plus one `unit` per level.
 
@@ -422,39 +498,41 @@ def _reindent(text: str, base: str, unit: str, newline: str, *, keep_first: bool
     a line starting with closers goes back out.  Lines that begin inside a multi-line
     token are not code and keep their text: plain heredoc content would change value if
     re-indented; ``<<-`` content gets one uniform prefix, which HCL strips again.
+
+    `text` must already be validated (by `_normalize_expr` or `_normalize_body`, or be
+    built from such parts): it is lexed here, but its brackets are not checked again.
     """
-    toks = _lex(text)
-    _match_brackets(text, toks)
-    starts = [0]
-    for i, c in enumerate(text):
-        if c == "\n":
-            starts.append(i + 1)
+    if "\n" not in text:
+        # The common case of a one-line value: no level, nothing inside a token.
+        stripped = text.strip(" \t")
+        if keep_first:
+            return stripped
+        return base + stripped if stripped else ""
+
     lines = text.split("\n")
-
-    def line_of(pos: int) -> int:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
-
-    by_line: dict[int, list[_Tok]] = {}
-    covered: dict[int, _Tok] = {}
-    for tok in toks:
-        first = line_of(tok.start)
-        by_line.setdefault(first, []).append(tok)
-        for li in range(first + 1, line_of(max(tok.end - 1, tok.start)) + 1):
-            covered[li] = tok
+    # The tokens starting on each line (newline tokens left out: they end their line
+    # and play no part in the levels), and the multi-line token each line continues.
+    by_line: list[list[_Tok]] = [[] for _ in lines]
+    covered: list[_Tok | None] = [None] * len(lines)
+    li = 0
+    for tok in _statement_tokens(text):
+        if tok.kind == _NL:
+            li += 1
+            continue
+        by_line[li].append(tok)
+        if tok.kind in _MULTILINE_KINDS:
+            # Every newline is either a newline token or inside such a token.
+            last = li + text.count("\n", tok.start, tok.end)
+            for covered_li in range(li + 1, last + 1):
+                covered[covered_li] = tok
+            li = last
 
     stack: list[int] = []
-    flush_prefix: dict[int, str] = {}
+    flush_prefix: dict[int, str] = {}  # start of a `<<-` heredoc -> its content prefix
     out: list[str] = []
     for li, line in enumerate(lines):
-        line_toks = by_line.get(li, [])
-        cover = covered.get(li)
+        line_toks = by_line[li]
+        cover = covered[li]
         k = 0
         if cover is None:
             # Closers at the start of the line belong to the enclosing level.
@@ -480,7 +558,7 @@ def _reindent(text: str, base: str, unit: str, newline: str, *, keep_first: bool
             stack.append(opened)
 
         if cover is not None:
-            prefix = flush_prefix.get(id(cover), "") if cover.kind == _HEREDOC else ""
+            prefix = flush_prefix.get(cover.start, "") if cover.kind == _HEREDOC else ""
             out.append(prefix + line if line.strip() else line)
             continue
         indent = base + unit * level
@@ -491,7 +569,7 @@ def _reindent(text: str, base: str, unit: str, newline: str, *, keep_first: bool
             out.append(indent + stripped if stripped else "")
         for tok in line_toks:
             if tok.kind == _HEREDOC and tok.flush:
-                flush_prefix[id(tok)] = indent
+                flush_prefix[tok.start] = indent
     return newline.join(out)
 
 
@@ -513,13 +591,38 @@ def _normalize_expr(value_hcl: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=16)
+def _statement_tokens(text: str) -> tuple[_Tok, ...]:
+    """Tokens of `text` (statements or one expression) as it is placed in a block.
+
+    A newline follows the text there, and it matters at the very end: ``<<EOF`` only
+    starts a heredoc when a newline follows it.  For valid text the result is simply
+    the tokens of `text` plus one newline token.  Cached because a body is lexed to be
+    validated by `_normalize_body` and then again, right after, by `_reindent`.
+    """
+    return tuple(_lex(text + "\n"))
+
+
 def _normalize_body(body: str) -> str:
     """Validate a block body (attributes and nested blocks) and return it stripped."""
     if not isinstance(body, str):
         raise HclEditError(f"body must be HCL text (str), got {type(body).__name__}")
     text = body.replace("\r\n", "\n").strip()
     if text:
-        _parse("x {\n" + text + "\n}")
+        # The body is valid when ``x {\n<body>\n}`` is one well-formed block.  Its
+        # statements are checked directly instead, which is equivalent: lexing has no
+        # state across a newline, so the block's tokens are `x`, `{`, a newline, the
+        # tokens of ``<body>\n`` and `}`, which matches its `{` exactly when the body's
+        # own brackets balance.  Working on the body's own tokens leaves them cached
+        # for `_reindent`.
+        try:
+            toks = _statement_tokens(text)
+            _parse_items(text, toks, _match_brackets(text, toks), 0, len(toks))
+        except HclEditError:
+            # Report the error as found in the wrapped block, as always (the line
+            # numbers count the `x {` line).
+            _parse("x {\n" + text + "\n}")
+            raise
     return text
 
 
@@ -714,9 +817,22 @@ def render_block(kind: str, labels: list[str], body: str) -> str:
     """
     _check_name(kind, "block type")
     header = kind + "".join(" " + hcl_string(label) for label in labels)
-    text = _render_nested(header, _normalize_body(body), "", DEFAULT_INDENT, "\n") + "\n"
-    _parse(text)
-    return text
+    # The result is not parsed again: the body was validated by `_normalize_body`,
+    # re-indenting only changes whitespace at line starts outside multi-line tokens,
+    # and the header is a checked identifier followed by quoted strings.
+    return _render_nested(header, _normalize_body(body), "", DEFAULT_INDENT, "\n") + "\n"
+
+
+# Control characters as `\uXXXX`, except those with a short escape; `str.translate`
+# applies the table in one pass in C.
+_STRING_ESCAPES: dict[int, str] = {
+    **{c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)},
+    ord("\\"): "\\\\",
+    ord('"'): '\\"',
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
 
 
 def hcl_string(value: str) -> str:
@@ -725,23 +841,7 @@ def hcl_string(value: str) -> str:
     Besides backslash, quote and control characters, template introducers are escaped
     (``${`` -> ``$${``, ``%{`` -> ``%%{``) so the text is never interpolated.
     """
-    out: list[str] = []
-    for ch in value:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ch == "\x7f":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    escaped = "".join(out).replace("${", "$${").replace("%{", "%%{")
+    escaped = value.translate(_STRING_ESCAPES).replace("${", "$${").replace("%{", "%%{")
     return f'"{escaped}"'
 
 
