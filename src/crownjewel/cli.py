@@ -115,10 +115,11 @@ def _exit_code(result: Any, threshold: str | None, soft_fail: bool) -> int:
 @click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Skip these rules.")
 @click.option("--all-assets", is_flag=True,
               help="Evaluate every asset as if it held model artefacts (conformance suites, fixtures).")
+@click.option("--no-fixes", is_flag=True, help="Skip generating Terraform fixes (faster pass/fail gates).")
 def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
          severity_threshold: str | None, soft_fail: bool, config_path: str | None,
          suppressions_path: str | None, only_rules: tuple[str, ...], skip_rules: tuple[str, ...],
-         all_assets: bool) -> None:
+         all_assets: bool, no_fixes: bool) -> None:
     """Scan Terraform directories, .tf files or `terraform show -json` plans."""
     from crownjewel.config import ConfigError, load_config, load_suppressions
     from crownjewel.model.findings import Severity
@@ -139,7 +140,7 @@ def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
     try:
         result = scan_paths(targets, options=ScanOptions(
             all_assets=all_assets, only_rules=only_rules, skip_rules=skip_rules, config=config,
-            extra_suppressions=tuple(extra)))
+            extra_suppressions=tuple(extra), fixes=not no_fixes))
     except ValueError as err:  # e.g. --rule matching nothing
         _fail(str(err))
     report = build_report(result)

@@ -1,31 +1,35 @@
 """The validated configuration file: crown jewels, scope, thresholds, suppressions.
 
-Untrusted input enters here, so it is parsed with pydantic, unknown keys are errors, and every
-error names the file and the key (and the line, when YAML can tell).
+Untrusted input enters here. The settings are plain frozen dataclasses; pydantic validates a file
+against them (unknown keys are errors, every error names the file and the key) and is imported
+only when a file is read, so a scan without one starts faster.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import annotated_types as at
+
+# pydantic reads this from stdlib dataclasses: reject unknown keys.
+_STRICT = {"extra": "forbid"}
 
 
 class ConfigError(ValueError):
     """A configuration or suppressions file that cannot be used; the message names file and key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SuppressionEntry(_Strict):
+@dataclass(frozen=True, slots=True)
+class SuppressionEntry:
     """Accept one finding (or a pattern of them) until `expires`, with an owner and a reason."""
 
-    rule: str = Field(description="rule id or fnmatch pattern")
-    asset: str = Field(default="*", description="asset id or name, fnmatch pattern")
-    reason: str = Field(min_length=3)
+    __pydantic_config__ = _STRICT
+
+    rule: str  # rule id or fnmatch pattern
+    reason: Annotated[str, at.MinLen(3)]
+    asset: str = "*"  # asset id or name, fnmatch pattern
     owner: str | None = None
     expires: dt.date | None = None
 
@@ -34,28 +38,27 @@ class SuppressionEntry(_Strict):
         return self.expires is not None and self.expires < (today or dt.date.today())
 
 
-class ThresholdsConfig(_Strict):
+@dataclass(frozen=True, slots=True)
+class ThresholdsConfig:
     """Limits the rules read."""
 
-    max_rotation_days: int = Field(default=90, ge=1, le=3650)
+    __pydantic_config__ = _STRICT
+
+    max_rotation_days: Annotated[int, at.Ge(1), at.Le(3650)] = 90
 
 
-class Config(_Strict):
+@dataclass(frozen=True, slots=True)
+class Config:
     """The whole configuration file."""
+
+    __pydantic_config__ = _STRICT
 
     crown_jewels: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     org_domains: tuple[str, ...] = ()
-    thresholds: ThresholdsConfig = ThresholdsConfig()
+    thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     severity_threshold: str | None = None
     suppressions: tuple[SuppressionEntry, ...] = ()
-
-    @field_validator("severity_threshold")
-    @classmethod
-    def _severity(cls, value: str | None) -> str | None:
-        from crownjewel.model.findings import Severity
-
-        return None if value is None else Severity.parse(value).value
 
 
 def _read_yaml(path: Path) -> Any:
@@ -73,7 +76,7 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{where}: invalid YAML: {getattr(err, 'problem', err)}") from None
 
 
-def _errors(path: Path, err: ValidationError) -> str:
+def _errors(path: Path, err: Any) -> str:
     parts = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
@@ -89,10 +92,20 @@ def load_config(path: str | Path | None) -> Config:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Config.model_validate(data)
+        config = TypeAdapter(Config).validate_python(data)
     except ValidationError as err:
         raise ConfigError(_errors(path, err)) from None
+    if config.severity_threshold is not None:
+        from crownjewel.model.findings import Severity
+
+        try:
+            Severity.parse(config.severity_threshold)
+        except ValueError as err:
+            raise ConfigError(f"{path}: severity_threshold: {err}") from None
+    return config
 
 
 def load_suppressions(path: str | Path) -> tuple[SuppressionEntry, ...]:
@@ -103,10 +116,13 @@ def load_suppressions(path: str | Path) -> tuple[SuppressionEntry, ...]:
         data = data["suppressions"]
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a list of suppressions")
+    from pydantic import TypeAdapter, ValidationError
+
+    adapter = TypeAdapter(SuppressionEntry)
     entries = []
     for i, item in enumerate(data):
         try:
-            entries.append(SuppressionEntry.model_validate(item))
+            entries.append(adapter.validate_python(item))
         except ValidationError as err:
             raise ConfigError(_errors(path, err).replace(f"{path}: ", f"{path}: [{i}].")) from None
     return tuple(entries)

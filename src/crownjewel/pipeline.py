@@ -26,6 +26,7 @@ class ScanOptions:
     skip_rules: tuple[str, ...] = ()
     config: Config = field(default_factory=Config)
     extra_suppressions: tuple[SuppressionEntry, ...] = ()
+    fixes: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def scan_paths(paths: Iterable[str | Path], all_assets: bool = False,
     rules = select_rules(load_rules(), options.only_rules, options.skip_rules)
     ctx = EvalContext(graph, classes,
                       Thresholds(max_rotation_days=cfg.thresholds.max_rotation_days, org_domains=cfg.org_domains),
-                      collected.sources)
+                      collected.sources, fixes=options.fixes)
     findings = evaluate(rules, ctx)
     findings, warnings = suppress.apply(findings, collected.sources,
                                         tuple(cfg.suppressions) + options.extra_suppressions)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+
 def _short(path: str, base: str | None) -> str:
     """A path relative to the scanned directory (or the working directory) when it is inside."""
     import os

@@ -24,7 +24,7 @@ def asset_dict(asset: Asset) -> dict[str, Any]:
     """The JSON form of an asset reference."""
     src = asset.source
     return {
-        "id": asset.id, "kind": asset.kind.value, "provider": asset.provider,
+        "id": asset.id, "kind": str(asset.kind), "provider": asset.provider,
         "account": asset.account, "name": asset.name, "native_type": asset.native_type,
         "region": asset.region,
         "source": {"file": src.file, "line": src.line, "end_line": src.end_line} if src else None,
@@ -44,7 +44,7 @@ def _frameworks_of(items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
 def finding_dict(f: Finding) -> dict[str, Any]:
     """The JSON form of one finding."""
     return {
-        "rule_id": f.rule_id, "status": f.status.value, "severity": f.severity.value,
+        "rule_id": f.rule_id, "status": str(f.status), "severity": str(f.severity),
         "title": f.title, "message": f.message, "asset": asset_dict(f.asset),
         "evidence": list(f.evidence), "crown_jewel": list(f.crown_jewel),
         "remediation": f.remediation,

@@ -33,6 +33,7 @@ class EvalContext:
     classes: Mapping[str, Classification]
     thresholds: Thresholds = field(default_factory=Thresholds)
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # file -> text, for fix generation
+    fixes: bool = True  # generate Terraform fixes for failures (off: --no-fixes)
 
     def is_crown_jewel(self, asset: Asset | str) -> bool:
         """Whether the asset (or id) was classified as a crown jewel."""
@@ -117,7 +118,7 @@ def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) 
     else:
         message = f"{asset.name}: passes {r.id}"
     fix: Fix | None = None
-    if status is Status.FAIL:
+    if status is Status.FAIL and ctx.fixes:
         fixer = r.fixers.get(asset.native_type)
         if fixer is not None:
             try:

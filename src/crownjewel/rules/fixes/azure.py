@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from crownjewel.model.assets import Asset, EdgeKind, Kind, SourceRef
 from crownjewel.model.findings import Fix, TextEdit
@@ -134,13 +134,28 @@ def fix_network_open(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
         t, ["network_rules"], "default_action", '"Deny"'))(asset, ctx, fail)
 
 
+_CONFIGS_BY_SOURCES: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {}
+
+
+def _client_configs(sources: Mapping[str, str]) -> dict[str, str]:
+    """Folder -> name of its first `azurerm_client_config` data source, computed once per scan."""
+    cached = _CONFIGS_BY_SOURCES.get(id(sources))
+    if cached is None or cached[0] is not sources:
+        found: dict[str, str] = {}
+        for path, text in sources.items():
+            if "azurerm_client_config" in text and (m := _CLIENT_CONFIG.search(text)):
+                found.setdefault(os.path.dirname(path), m.group(1))
+        _CONFIGS_BY_SOURCES.clear()  # one scan at a time: keep only the latest
+        cached = _CONFIGS_BY_SOURCES[id(sources)] = (sources, found)
+    return cached[1]
+
+
 def _client_config(ctx: EvalContext, file: str) -> tuple[str, str]:
     """The name of a `data "azurerm_client_config"` of the file's module, and the declaration
     to add when there is none."""
-    folder = os.path.dirname(file)
-    for path, text in ctx.sources.items():
-        if os.path.dirname(path) == folder and (m := _CLIENT_CONFIG.search(text)):
-            return m.group(1), ""
+    name = _client_configs(ctx.sources).get(os.path.dirname(file))
+    if name:
+        return name, ""
     return "current", 'data "azurerm_client_config" "current" {}\n'
 
 
