@@ -41,11 +41,15 @@ def _frameworks_of(items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
     return {k: list(v) for k, v in items}
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
-    """The JSON form of one finding."""
+def finding_dict(f: Finding, assets: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The JSON form of one finding (`assets` caches asset dicts across findings of one asset)."""
+    if assets is None:
+        asset = asset_dict(f.asset)
+    else:
+        asset = assets.get(f.asset.id) or assets.setdefault(f.asset.id, asset_dict(f.asset))
     return {
         "rule_id": f.rule_id, "status": str(f.status), "severity": str(f.severity),
-        "title": f.title, "message": f.message, "asset": asset_dict(f.asset),
+        "title": f.title, "message": f.message, "asset": asset,
         "evidence": list(f.evidence), "crown_jewel": list(f.crown_jewel),
         "remediation": f.remediation,
         "fix": f.fix.terraform if f.fix else None,
@@ -87,6 +91,7 @@ def summarize(findings: Iterable[Finding]) -> dict[str, Any]:
 def build_report(result: ScanResult) -> dict[str, Any]:
     """The whole report as plain data (JSON, SARIF and other reporters start from it)."""
     findings = sorted(result.findings, key=lambda f: (-f.severity.rank, f.status.value, f.rule_id, f.asset.id))
+    asset_cache: dict[str, dict[str, Any]] = {}
     base = os.path.commonpath([os.path.abspath(t) for t in result.targets]) if result.targets else None
     if base and os.path.isfile(base):
         base = os.path.dirname(base)
@@ -96,7 +101,7 @@ def build_report(result: ScanResult) -> dict[str, Any]:
         "targets": list(result.targets),
         "base_dir": base,
         "rules": [rule_dict(r) for r in result.rules],
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f, asset_cache) for f in findings],
         "crown_jewels": [
             {"asset": asset_dict(result.graph[aid]), "categories": sorted(c.categories),
              "evidence": list(c.evidence)}
@@ -114,7 +119,7 @@ def build_report(result: ScanResult) -> dict[str, Any]:
 def write_json(report: Mapping[str, Any], stream: IO[str]) -> None:
     """Write the report: top-level keys one per line, each finding, rule or problem on a line of
     its own. Readable and greppable, and fast: json's C encoder only runs without `indent`."""
-    dumps = json.dumps
+    dumps = json.JSONEncoder(default=str).encode  # one encoder: json.dumps(default=...) builds one per call
     stream.write("{\n")
     keys = list(report)
     for i, key in enumerate(keys):
@@ -122,9 +127,9 @@ def write_json(report: Mapping[str, Any], stream: IO[str]) -> None:
         stream.write(f"  {dumps(key)}: ")
         if isinstance(value, list) and value:
             stream.write("[\n")
-            stream.write(",\n".join("    " + dumps(item, default=str) for item in value))
+            stream.write(",\n".join("    " + dumps(item) for item in value))
             stream.write("\n  ]")
         else:
-            stream.write(dumps(value, default=str))
+            stream.write(dumps(value))
         stream.write(",\n" if i < len(keys) - 1 else "\n")
     stream.write("}\n")
