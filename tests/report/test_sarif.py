@@ -28,7 +28,7 @@ OASIS_SCHEMA_ID = (
 # (it keeps the published "suprression" typo in one description).
 OASIS_SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
-BASE = "/work/estate"
+BASE = "/srv/estate"
 
 
 def _load_schema() -> dict[str, Any]:
@@ -308,7 +308,7 @@ def test_fail_level_per_severity(report: dict[str, Any], severity: str, level: s
 def test_source_location_is_relative_to_base_dir(report: dict[str, Any]) -> None:
     log = to_sarif(report)
     run = log["runs"][0]
-    assert run["originalUriBaseIds"] == {SRCROOT: {"uri": "file:///work/estate/"}}
+    assert run["originalUriBaseIds"] == {SRCROOT: {"uri": "file:///srv/estate/"}}
     results = _results_by_asset(log)
 
     physical = results["google_storage_bucket.models"]["locations"][0]["physicalLocation"]
@@ -342,7 +342,7 @@ def test_paths_outside_base_dir_and_without_base_dir(
         for r in log["runs"][0]["results"]
     }
     assert uris["a.outside"] == {"uri": "file:///elsewhere/x%20y.tf"}
-    assert uris["a.escape"] == {"uri": "file:///work/up/main.tf"}
+    assert uris["a.escape"] == {"uri": "file:///srv/up/main.tf"}
     assert uris["a.nested"] == {"uri": "env/prod.tf", "uriBaseId": SRCROOT}
 
     report["base_dir"] = None

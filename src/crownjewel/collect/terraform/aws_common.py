@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.collect.terraform.loader import TfResource
 from crownjewel.collect.terraform.normalize import TfContext, is_ref
 from crownjewel.model.assets import Asset, EdgeKind, Kind, SourceRef
@@ -34,16 +33,8 @@ def add(ctx: TfContext, res: TfResource, kind: Kind, *, name: Any = None,
         attrs: Mapping[str, Any] | None = None, unknown: Mapping[str, str] | None = None,
         tags: Any = None) -> Asset:
     """Add the asset of `res` (id = Terraform address).
-
-    Terraform rejects two resources with one address but tfparse reports both: the second gets
-    the id `address@line` so neither is lost, and the duplicate is reported as a warning.
+    A duplicate address gets the id `address@line` (see `TfContext.asset`).
     """
-    if ctx.builder.has(res.address):
-        line = res.source.line if res.source else len(ctx.problems)
-        where = res.source.file if res.source else res.address
-        ctx.problems.append(InputProblem(where, f"duplicate resource address {res.address} "
-                                         "(Terraform rejects this); kept both", line, WARNING))
-        res = replace(res, address=f"{res.address}@{line}")
     region = res.values.get("region")
     asset = ctx.asset(res, kind, name=name, attrs=attrs, unknown=unknown, region=region,
                       tags=tags if tags is not None else res.values.get("tags"))

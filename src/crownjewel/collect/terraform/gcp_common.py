@@ -15,11 +15,10 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.collect.terraform.loader import TfResource
 from crownjewel.collect.terraform.normalize import (
     Normalizer,
@@ -60,16 +59,8 @@ def add(ctx: TfContext, res: TfResource, kind: Kind, *, name: Any = None,
         attrs: Mapping[str, Any] | None = None, unknown: Mapping[str, str] | None = None,
         project: Any = None, region: Any = None, tags: Any = None, link_account: bool = True) -> Asset:
     """Add the asset of `res`, linked IN_ACCOUNT to its project when the project is known.
-
-    Terraform rejects two resources with one address; tfparse reports both. The second gets an
-    id suffixed with its line so neither is lost, and the duplicate is reported as a warning.
+    A duplicate address gets the id `address@line` (see `TfContext.asset`).
     """
-    if ctx.builder.has(res.address):
-        line = res.source.line if res.source else len(ctx.problems)
-        where = res.source.file if res.source else res.address
-        ctx.problems.append(InputProblem(where, f"duplicate resource address {res.address} "
-                                         "(Terraform rejects this); kept both", line, WARNING))
-        res = replace(res, address=f"{res.address}@{line}")
     account_id, project_id = project_account(ctx, project) if link_account else (None, literal(project))
     asset = ctx.asset(res, kind, name=name, attrs=attrs, unknown=unknown,
                       account=project_id if project_id else None, region=region, tags=tags)

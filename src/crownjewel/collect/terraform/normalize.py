@@ -156,10 +156,21 @@ class TfContext:
     def asset(self, res: TfResource, kind: Kind, *, name: Any = None, attrs: Mapping[str, Any] | None = None,
               unknown: Mapping[str, str] | None = None, account: Any = None, region: Any = None,
               tags: Any = None) -> Asset:
-        """Build and add the asset for `res` (its id is the Terraform address)."""
+        """Build and add the asset for `res` (its id is the Terraform address).
+
+        Terraform rejects two resources with one address but tfparse reports both: the second
+        gets the id `address@line` so neither is lost, and the duplicate is reported as a warning.
+        """
+        asset_id = res.address
+        if self.builder.has(asset_id):
+            line = res.source.line if res.source else len(self.problems)
+            where = res.source.file if res.source else res.address
+            self.problems.append(InputProblem(where, f"duplicate resource address {res.address} "
+                                              "(Terraform rejects this); kept both", line, WARNING))
+            asset_id = f"{res.address}@{line}"
         label = name if isinstance(name, str) and name else res.address.split(".")[-1]
         asset = Asset(
-            id=res.address, kind=kind, provider=provider_of(res.type), name=label,
+            id=asset_id, kind=kind, provider=provider_of(res.type), name=label,
             native_type=res.type,
             account=account if isinstance(account, str) else None,
             region=region if isinstance(region, str) else None,
