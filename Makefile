@@ -18,7 +18,8 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m mypy --strict src/crownjewel
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/terraform_vs_checkov.py

@@ -145,10 +145,10 @@ def bucket_acl(res: TfResource, ctx: TfContext) -> None:
             kind = member_kind(entity)
             if kind in ("public", "authenticated"):
                 found.append((kind, f"{res.address} grants {what} {role} to {entity}"))
-    entity = res.values.get("entity")
-    if member_kind(entity) in ("public", "authenticated"):
-        found.append((member_kind(entity),
-                      f"{res.address} grants {what} {res.values.get('role')} to {entity}"))
+    single = res.values.get("entity")  # the *_access_control resources: one entity each
+    if member_kind(single) in ("public", "authenticated"):
+        found.append((member_kind(single),
+                      f"{res.address} grants {what} {res.values.get('role')} to {single}"))
     for kind, evidence in found:
         key = "public_grants" if kind == "public" else "authenticated_grants"
         ctx.builder.patch(bucket, {key: (evidence,)})
