@@ -11,6 +11,7 @@ import importlib
 import json
 import logging
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -90,6 +91,7 @@ class TfContext:
     by_address: dict[str, TfResource] = field(default_factory=dict)
     by_type: dict[str, list[TfResource]] = field(default_factory=lambda: defaultdict(list))
     _names: dict[tuple[str, tuple[str, ...]], dict[str, TfResource]] = field(default_factory=dict)
+    current: TfResource | None = None  # the resource being normalized (for module-relative references)
 
     def __post_init__(self) -> None:
         for res in self.resources:
@@ -107,14 +109,19 @@ class TfContext:
             found = self.by_uid[value]
             return found if not types or found.type in types else None
         if is_ref(value):
-            parts = str(value["__attribute__"]).split(".")
-            for n in (3, 2):  # data.type.name / type.name, optionally with an index
-                if len(parts) >= n:
-                    addr = ".".join(parts[:n])
-                    for candidate in (addr, addr.split("[")[0]):
-                        hit = self.by_address.get(candidate)
-                        if hit and (not types or hit.type in types):
-                            return hit
+            text = str(value["__attribute__"])
+            own = _leading_modules(text)  # plans carry absolute references: module.m.aws_x.y.id
+            parts = text[len(own):].split(".")
+            # A relative reference inside a module names a resource of that module: try the
+            # referring resource's module path first, then the enclosing ones up to the root.
+            for prefix in [own] if own else _module_prefixes(self.current):
+                for n in (3, 2):  # data.type.name / type.name, optionally with an index
+                    if len(parts) >= n:
+                        addr = prefix + ".".join(parts[:n])
+                        for candidate in (addr, addr.split("[")[0]):
+                            hit = self.by_address.get(candidate)
+                            if hit and (not types or hit.type in types):
+                                return hit
             return None
         if isinstance(value, str) and types:
             keys = tuple(name_keys)
@@ -204,6 +211,26 @@ class TfContext:
         return asset_id
 
 
+_MODULE_STEP = re.compile(r"module\.[^.\[]+(?:\[[^\]]*\])?\.")
+
+
+def _leading_modules(address: str) -> str:
+    """`module.a["k"].module.b.x.y` -> `module.a["k"].module.b.`; "" for a root address."""
+    pos = 0
+    while (m := _MODULE_STEP.match(address, pos)) is not None:
+        pos = m.end()
+    return address[:pos]
+
+
+def _module_prefixes(res: TfResource | None) -> list[str]:
+    """`module.a.module.b.x.y` -> ["module.a.module.b.", "module.a.", ""] (innermost first)."""
+    if res is None:
+        return [""]
+    modules = _leading_modules(res.local_address or res.address)
+    steps = [m.end() for m in _MODULE_STEP.finditer(modules)]
+    return [modules[:end] for end in reversed(steps)] + [""]
+
+
 def load_normalizers() -> Mapping[str, Normalizer]:
     """Import the provider modules once and return the registry."""
     for name in PROVIDER_MODULES:
@@ -242,6 +269,7 @@ def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list
     for root_resources in by_root.values():
         ctx = TfContext(root_resources, builder, problems)
         for res in root_resources:
+            ctx.current = res
             fn = registry.get(res.type)
             if fn is None:
                 if res.mode == "managed":

@@ -76,7 +76,7 @@ def _config_expressions(module: Mapping[str, Any], prefix: str,
     out: dict[str, Mapping[str, Any]] = {}
     for res in module.get("resources") or ():
         exprs = res.get("expressions") or {}
-        out[prefix + str(res.get("address"))] = _bind_vars(exprs, inputs or {})
+        out[prefix + str(res.get("address"))] = _bind_vars(exprs, inputs or {}, prefix)
     for name, call in (module.get("module_calls") or {}).items():
         passed: dict[str, str] = {}
         for var, expr in (call.get("expressions") or {}).items():
@@ -89,14 +89,26 @@ def _config_expressions(module: Mapping[str, Any], prefix: str,
     return out
 
 
-def _bind_vars(exprs: Any, inputs: Mapping[str, str]) -> Any:
+_NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "terraform.", "self.")
+
+
+def _bind_vars(exprs: Any, inputs: Mapping[str, str], prefix: str) -> Any:
+    """Make a module's references absolute: `var.x` becomes what the caller passed as `x`, and a
+    resource reference gets the module's address prefix (`module.m.aws_kms_key.k`)."""
     if isinstance(exprs, Mapping):
         if "references" in exprs:
-            refs = [inputs.get(str(r)[4:], r) if str(r).startswith("var.") else r for r in exprs["references"]]
+            refs = []
+            for ref in map(str, exprs["references"]):
+                if ref.startswith("var."):
+                    refs.append(inputs.get(ref[4:], ref))
+                elif ref.startswith(_NOT_RESOURCES) or not prefix:
+                    refs.append(ref)
+                else:
+                    refs.append(prefix + ref)
             return {**exprs, "references": refs}
-        return {k: _bind_vars(v, inputs) for k, v in exprs.items()}
+        return {k: _bind_vars(v, inputs, prefix) for k, v in exprs.items()}
     if isinstance(exprs, list):
-        return [_bind_vars(v, inputs) for v in exprs]
+        return [_bind_vars(v, inputs, prefix) for v in exprs]
     return exprs
 
 
