@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from crownjewel.classify import Classification
 from crownjewel.model.assets import Asset
@@ -15,6 +15,7 @@ from crownjewel.model.graph import EstateGraph
 from crownjewel.rules.registry import ALL, Fail, Rule, Unknown
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,13 @@ class EvalContext:
     thresholds: Thresholds = field(default_factory=Thresholds)
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # file -> text, for fix generation
     fixes: bool = True  # generate Terraform fixes for failures (off: --no-fixes)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """A value computed once per scan (an index rules share instead of rescanning the graph)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def is_crown_jewel(self, asset: Asset | str) -> bool:
         """Whether the asset (or id) was classified as a crown jewel."""

@@ -7,7 +7,7 @@ from crownjewel.model.assets import Asset, Kind
 from crownjewel.model.findings import Severity
 from crownjewel.rules._common import ACCESS, PUBLIC, THEFT, any_grants_outcome, grants_outcome
 from crownjewel.rules.engine import EvalContext
-from crownjewel.rules.registry import Fail, Outcome, attr_is, rule
+from crownjewel.rules.registry import Fail, Outcome, Unknown, attr_is, rule
 
 _PUBLIC_FIX = ("Remove every grant to allUsers / allAuthenticatedUsers / Principal \"*\" / public ACLs "
                "from the {what}, then turn on the provider's public-access guard so none can come back.")
@@ -135,6 +135,12 @@ def registry_public(asset: Asset, ctx: EvalContext) -> Outcome:
 
 
 _WORKLOADS = (Kind.NOTEBOOK, Kind.MODEL, Kind.TRAINING_JOB, Kind.AI_DOMAIN, Kind.ENDPOINT)
+
+
+def _workloads_by_role(ctx: EvalContext, provider: str) -> list[Asset]:
+    """Workloads of a provider that run as a role, listed once per scan (not once per binding)."""
+    return ctx.memo(("workloads-with-role", provider), lambda: [
+        w for kind in _WORKLOADS for w in ctx.graph.assets(kind, provider=provider) if w.get("execution_role")])
 BROAD_ROLES = re.compile(
     r"^(roles/(owner|editor|viewer|storage\.admin|storage\.objectAdmin|storage\.legacyBucketOwner|"
     r"aiplatform\.admin|aiplatform\.user|ml\.admin|artifactregistry\.admin|cloudkms\.admin|"
@@ -153,7 +159,7 @@ BROAD_MEMBERS = re.compile(r"^(domain:|projectViewer:|projectEditor:|allUsers$|a
                 "serving identity, write only for the training pipeline), grant to named service "
                 "accounts rather than whole groups or domains, and review the grants each quarter.",
     atlas=("AML.M0005", "AML.T0044") + THEFT, attack=("T1530", "T1078.004"), frameworks=ACCESS,
-    requires=("role",), control_step="registry-access-audit",
+    control_step="registry-access-audit",
     peers={"checkov": ("CKV2_AWS_68",)},
 )
 def broad_role_on_model_store(asset: Asset, ctx: EvalContext) -> Outcome:
@@ -163,9 +169,13 @@ def broad_role_on_model_store(asset: Asset, ctx: EvalContext) -> Outcome:
     role = str(asset.get("role") or "")
     members = tuple(str(m) for m in asset.get("members") or ())
     actions = [a.strip() for a in role.split(",")] if "," in role or ":" in role else [role]
-    broad_role = bool(BROAD_ROLES.match(role)) or any(BROAD_ACTIONS.match(a) for a in actions)
+    broad_role = asset.knows("role") and (bool(BROAD_ROLES.match(role)) or any(BROAD_ACTIONS.match(a) for a in actions))
     broad_members = [m for m in members if BROAD_MEMBERS.match(m)]
     if not broad_role and not broad_members:
+        # A known narrow part says nothing about the part that could not be read.
+        for key in ("role", "members"):
+            if not asset.knows(key):
+                return Unknown(asset.why_unknown(key))
         return True
     evidence = []
     if broad_role:
@@ -173,10 +183,9 @@ def broad_role_on_model_store(asset: Asset, ctx: EvalContext) -> Outcome:
     if broad_members:
         evidence.append(f"members {', '.join(broad_members)} are whole populations")
     # Workloads that run as a member inherit the grant: name them, they are what gets exploited.
-    for kind in _WORKLOADS:
-        for workload in ctx.graph.assets(kind, provider=asset.provider):
-            role_of = workload.get("execution_role")
-            if role_of and role_of in members:
-                evidence.append(f"{workload.id} runs as {role_of}")
+    for workload in _workloads_by_role(ctx, asset.provider):
+        role_of = workload.get("execution_role")
+        if role_of in members:
+            evidence.append(f"{workload.id} runs as {role_of}")
     return Fail.because(*evidence, role=role, members=", ".join(members) or "(none)",
                         resource=asset.get("resource") or "(unknown)")

@@ -41,13 +41,17 @@ def _gcp_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:
     project = store.account
     for config in configs:
         scopes = {t.get("project") or t.name for t in ctx.graph.targets(config.id, EdgeKind.MONITORS)}
-        if project and scopes and project not in scopes and config.account not in (None, project):
-            continue
+        org_wide = config.get("resource_level") in ("folder", "organization")
+        if not org_wide and (project is None or (scopes and project not in scopes)
+                             or (not scopes and config.account not in (None, project))):
+            continue  # another project's config (or the bucket's project is unknown) says nothing here
         if config.get("service") in ("allServices", "storage.googleapis.com") and \
                 "DATA_READ" in (config.get("log_types") or ()):
             return True
-    return Fail.because("no audit config logs DATA_READ for storage.googleapis.com or allServices"
-                        + (f" in project {project}" if project else ""))
+    if project is None:
+        return Unknown("the bucket's project is not known before apply (provider default or a variable), "
+                       "so which audit configuration applies cannot be decided")
+    return Fail.because(f"no audit config logs DATA_READ for storage.googleapis.com or allServices in project {project}")
 
 
 def _aws_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:

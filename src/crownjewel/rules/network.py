@@ -8,7 +8,7 @@ from crownjewel.model.assets import Asset, EdgeKind, Kind
 from crownjewel.model.findings import Severity
 from crownjewel.rules._common import EGRESS, EXFIL
 from crownjewel.rules.engine import EvalContext
-from crownjewel.rules.registry import Fail, Outcome, attr_is, rule
+from crownjewel.rules.registry import Fail, Outcome, Unknown, attr_is, rule
 
 _OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
 
@@ -27,6 +27,16 @@ def ai_network_no_flow_logs(asset: Asset, ctx: EvalContext) -> Outcome:
     """A VPC or subnet where notebooks, endpoints or training jobs run, without flow logs: the
     seed card's pitfall "gigabyte exfil goes undetected"."""
     return attr_is("flow_logs", True, "flow logs are disabled")(asset, ctx)
+
+
+def _policies_by_namespace(ctx: EvalContext) -> dict[str, list[Asset]]:
+    def build() -> dict[str, list[Asset]]:
+        index: dict[str, list[Asset]] = {}
+        for policy in ctx.graph.assets(Kind.NETWORK_POLICY):
+            index.setdefault(str(policy.get("namespace")), []).append(policy)
+        return index
+
+    return ctx.memo("policies-by-namespace", build)
 
 
 def _selects_all(policy: Asset) -> bool:
@@ -61,9 +71,12 @@ def ai_namespace_egress_unrestricted(asset: Asset, ctx: EvalContext) -> Outcome:
     additive, so one allow-all policy reopens what a default deny closed)."""
     policies = {p.id: p for p in ctx.graph.sources(asset.id, EdgeKind.IN_NAMESPACE)
                 if p.kind is Kind.NETWORK_POLICY}
-    for policy in ctx.graph.assets(Kind.NETWORK_POLICY):
-        if policy.get("namespace") == asset.name:
-            policies[policy.id] = policy
+    for policy in _policies_by_namespace(ctx).get(asset.name, ()):
+        policies[policy.id] = policy
+    for policy in policies.values():
+        for key in ("policy_types", "egress", "pod_selector"):
+            if not policy.knows(key) and key in policy.unknown:
+                return Unknown(policy.unknown[key])
     egress = [p for p in policies.values() if "Egress" in (p.get("policy_types") or ())]
     problems = []
     if not any(_selects_all(p) for p in egress):
