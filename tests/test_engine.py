@@ -149,3 +149,12 @@ def test_egress_policy_semantics() -> None:
     assert run(build(ns, deny, dns), rid)[0].status is Status.PASS
     [f] = run(build(ns, deny, open_), rid)  # policies are additive: one allow-all reopens egress
     assert f.status is Status.FAIL and "0.0.0.0/0" in f.message
+
+
+def test_derived_crown_jewels_go_one_level_up_not_to_critical() -> None:
+    bucket = store("s", "ml-models", encryption="customer-managed")
+    key = Asset(id="k", kind=Kind.CRYPTO_KEY, provider="gcp", name="k", native_type="google_kms_crypto_key",
+                attrs=frozen_map({"rotation_period_days": 365.0, "managed_by": "customer"}))
+    g = build(bucket, key, edges=[("s", EdgeKind.ENCRYPTED_BY, "k")])
+    [f] = run(g, ["kms.key-rotation-over-90-days"])
+    assert f.status is Status.FAIL and f.severity is Severity.HIGH  # base medium, protects a crown jewel

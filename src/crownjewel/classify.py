@@ -24,6 +24,8 @@ AI_NETWORK = "ai_network"
 AI_NAMESPACE = "ai_namespace"
 HOLDS_CROWN_JEWELS = "holds_crown_jewels"  # an account / project containing one
 DECLARED = "declared"  # the user said so (config or --all-assets)
+# Categories whose failures are critical: the asset itself holds or serves the crown jewels.
+HOLDS_MODELS = frozenset({MODEL_ARTEFACTS, TRAINING_DATA, MODEL_REGISTRY, AI_SERVICE, DECLARED})
 
 ARTEFACT_SUFFIXES = (
     ".safetensors", ".gguf", ".ggml", ".pt", ".pth", ".bin", ".onnx", ".ckpt", ".h5", ".keras",

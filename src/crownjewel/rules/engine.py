@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from crownjewel.classify import Classification
+from crownjewel.classify import HOLDS_MODELS, Classification
 from crownjewel.model.assets import Asset
 from crownjewel.model.findings import Finding, Fix, Severity, Status
 from crownjewel.model.graph import EstateGraph
@@ -116,9 +116,8 @@ def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) 
         status, evidence, fields = Status.UNKNOWN, (outcome.reason,), {}
     else:
         raise TypeError(f"rule {r.id} returned {outcome!r}")
-    severity = r.severity
-    if jewel is not None and status is not Status.PASS:
-        severity = Severity.CRITICAL
+    # An UNKNOWN carries the severity its failure would have: what is at stake decides triage.
+    severity = _severity(r.severity, jewel) if status is not Status.PASS else r.severity
     if status is Status.FAIL:
         message = _format(r.message, asset, fields)
     elif status is Status.UNKNOWN:
@@ -139,6 +138,16 @@ def _run(r: Rule, asset: Asset, ctx: EvalContext, jewel: Classification | None) 
         frameworks=r.frameworks, crown_jewel=jewel.evidence if jewel else (),
         details=MappingProxyType(fields),
     )
+
+
+def _severity(base: Severity, jewel: Classification | None) -> Severity:
+    """Critical on what holds model artefacts, training data or registries (or serves models);
+    one level up on what protects, hosts or contains them; the rule's own severity elsewhere."""
+    if jewel is None:
+        return base
+    if jewel.categories & HOLDS_MODELS:
+        return Severity.CRITICAL
+    return list(Severity)[min(base.rank + 1, Severity.CRITICAL.rank)]
 
 
 class _Fields(dict[str, Any]):
