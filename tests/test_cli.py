@@ -199,3 +199,16 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     failed = {f["rule_id"] for f in report["findings"] if f["status"] == "FAIL"}
     assert {"storage.model-store-public", "storage.model-store-not-cmek",
             "kms.key-rotation-over-90-days"} <= failed
+
+
+def test_several_formats_need_an_output_directory(bad: Path, tmp_path: Path) -> None:
+    proc = run("scan", str(bad), "-f", "json", "-f", "sarif")
+    assert proc.returncode == 2 and "--output DIR" in proc.stderr and not proc.stdout
+    (tmp_path / "a-file").write_text("x")
+    proc = run("scan", str(bad), "-f", "json", "-f", "sarif", "-o", str(tmp_path / "a-file"))
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+
+
+def test_unwritable_output_is_a_clear_error(bad: Path) -> None:
+    proc = run("scan", str(bad), "-f", "json", "-o", "/proc/crownjewel-cannot/x.json")
+    assert proc.returncode == 2 and "cannot write /proc/crownjewel-cannot/x.json" in proc.stderr

@@ -59,13 +59,12 @@ def main() -> None:
 
 
 def _emit(report: dict[str, Any], formats: tuple[str, ...], output: str | None) -> list[str]:
-    """Write each format; returns the paths written. Without --output, the first format goes to stdout."""
+    """Write each format; returns the paths written. One format goes to stdout unless --output
+    names a file; several formats need --output DIR (checked by the caller) and go one file each."""
     written: list[str] = []
-    formats = formats or ("table",)
-    many = len(formats) > 1
     for fmt in formats:
         ext, writer = FORMATS[fmt]
-        if output is None or (not many and output == "-"):
+        if output in (None, "-"):
             if fmt == "table":
                 from crownjewel.report.console import render
 
@@ -74,18 +73,32 @@ def _emit(report: dict[str, Any], formats: tuple[str, ...], output: str | None) 
                 assert writer is not None
                 writer(report, sys.stdout)
             continue
-        path = Path(output) / f"crownjewel.{ext}" if many else Path(output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as fh:
-            if fmt == "table":
-                from crownjewel.report.console import render
+        assert output is not None
+        path = Path(output) / f"crownjewel.{ext}" if len(formats) > 1 else Path(output)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as fh:
+                if fmt == "table":
+                    from crownjewel.report.console import render
 
-                render(report, _console(fh, width=160))
-            else:
-                assert writer is not None
-                writer(report, fh)
+                    render(report, _console(fh, width=160))
+                else:
+                    assert writer is not None
+                    writer(report, fh)
+        except OSError as err:
+            _fail(f"cannot write {path}: {err.strerror or err}")
         written.append(str(path))
     return written
+
+
+def _check_outputs(formats: tuple[str, ...], output: str | None) -> tuple[str, ...]:
+    """The formats to write, once each; several need an output directory (exit 2 otherwise)."""
+    formats = tuple(dict.fromkeys(formats)) or ("table",)
+    if len(formats) > 1 and output in (None, "-"):
+        _fail("several --format values need --output DIR: one file per format is written there")
+    if len(formats) > 1 and output is not None and Path(output).is_file():
+        _fail(f"--output {output} is a file; several formats need a directory")
+    return formats
 
 
 def _exit_code(result: Any, threshold: str | None, soft_fail: bool) -> int:
@@ -129,6 +142,7 @@ def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
     if not targets:
         _fail("no target given: pass Terraform directories, .tf files or plan JSON files "
               "(live cloud connections arrive with the cloud collectors)")
+    formats = _check_outputs(formats, output)
     try:
         config = load_config(config_path)
         extra = load_suppressions(suppressions_path) if suppressions_path else ()
@@ -246,7 +260,7 @@ def demo(output: str) -> None:
         result = scan_paths([str(path / "terraform")])
         report = build_report(result)
         render(report, console)
-        written = _emit(report, ("json", "sarif"), output)
+        written = _emit(report, ("json", "sarif"), output)  # a directory: two formats
     for p in written:
         console.print(f"wrote {p}")
     console.print("Next: [bold]crownjewel explain ml-ip-theft[/bold] · [bold]crownjewel rules[/bold] · "

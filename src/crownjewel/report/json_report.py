@@ -88,13 +88,25 @@ def summarize(findings: Iterable[Finding]) -> dict[str, Any]:
     }
 
 
+def _base_dir(targets: Iterable[str]) -> str | None:
+    """What source paths are relative to: the working directory when every target lies below it
+    (CI runs from the repository root, and code scanning wants paths from there), else the
+    targets' common directory."""
+    paths = [os.path.abspath(t) for t in targets]
+    if not paths:
+        return None
+    cwd = os.getcwd()
+    if all(p == cwd or p.startswith(cwd.rstrip(os.sep) + os.sep) for p in paths):
+        return cwd
+    base = os.path.commonpath(paths)
+    return os.path.dirname(base) if os.path.isfile(base) else base
+
+
 def build_report(result: ScanResult) -> dict[str, Any]:
     """The whole report as plain data (JSON, SARIF and other reporters start from it)."""
     findings = sorted(result.findings, key=lambda f: (-f.severity.rank, f.status.value, f.rule_id, f.asset.id))
     asset_cache: dict[str, dict[str, Any]] = {}
-    base = os.path.commonpath([os.path.abspath(t) for t in result.targets]) if result.targets else None
-    if base and os.path.isfile(base):
-        base = os.path.dirname(base)
+    base = _base_dir(result.targets)
     return {
         "tool": TOOL,
         "control": "ml-ip-theft",

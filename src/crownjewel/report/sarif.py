@@ -297,7 +297,10 @@ def _result(
             suppression["justification"] = str(suppressed["reason"])
         result["suppressions"] = [suppression]
 
-    properties: dict[str, Any] = {"status": status}
+    # The finding's own severity (raised on crown jewels), beside the rule's default one.
+    properties: dict[str, Any] = {"status": status, "severity": severity}
+    if severity in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[severity]
     if severity:
         properties["severity"] = severity
     if finding.get("title"):
