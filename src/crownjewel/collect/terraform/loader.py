@@ -23,7 +23,7 @@ from crownjewel.model.assets import SourceRef
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIP_DIRS = {".terraform", ".git", "node_modules", ".venv", "__pycache__"}
-_TFPARSE_ERR = re.compile(r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+),(?P<col>\d+)(?:-[\d,]+)?: (?P<msg>.*)")
+_POSITION = re.compile(r"(?P<line>\d+),(?P<col>\d+)(?:-[\d,]+)?: (?P<msg>.*)", re.DOTALL)
 _MAX_RETRIES = 50
 
 
@@ -52,9 +52,19 @@ class TfInput:
     files: int = 0
 
 
+TF_SUFFIXES = (".tf", ".tf.json")
+
+
+def _is_tf(name: str) -> bool:
+    return name.endswith(TF_SUFFIXES)
+
+
 def load_directory(root: Path, into: TfInput) -> None:
     """Load every Terraform module directory under `root` (recursively)."""
     module_dirs = list(_module_dirs(root, into))
+    if not module_dirs:
+        into.problems.append(InputProblem(_display(root), "no Terraform files (.tf, .tf.json) found", level=WARNING))
+        return
     called: set[Path] = set()
     parsed: list[tuple[Path, dict[str, Any]]] = []
     # tfparse releases the GIL while Go evaluates a module: parse modules on every core, then
@@ -68,22 +78,49 @@ def load_directory(root: Path, into: TfInput) -> None:
         if data is None:
             continue
         parsed.append((directory, data))
-        for module in data.get("module", []):
-            source = module.get("source")
-            if isinstance(source, str) and source.startswith(("./", "../")):
-                target = (directory / source).resolve()
-                if target.is_dir():
-                    called.add(target)
-                else:
-                    meta = module.get("__tfmeta", {})
-                    into.problems.append(InputProblem(
-                        _display(directory / meta.get("filename", "")),
-                        f"module {meta.get('label', '?')!r}: source {source!r} is not a directory",
-                        meta.get("line_start"), WARNING))
+        called.update(_module_calls(directory, data, into))
     for directory, data in parsed:
         if directory.resolve() in called:
             continue  # evaluated through the module that calls it, with its real inputs
         into.resources.extend(_resources(directory, data))
+
+
+def _module_calls(directory: Path, data: Mapping[str, Any], into: TfInput) -> set[Path]:
+    """Local module directories this root calls; warnings for calls whose code is not at hand."""
+    called: set[Path] = set()
+    installed = _installed_modules(directory)
+    for module in data.get("module", []):
+        meta = module.get("__tfmeta", {})
+        source = module.get("source")
+        # A nested call's source is relative to the file that declares it, not to the root.
+        declaring = directory / os.path.dirname(meta.get("filename", ""))
+        where = _display(directory / meta.get("filename", ""))
+        label = meta.get("label", "?")
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            target = (declaring / source).resolve()
+            if target.is_dir():
+                called.add(target)
+            else:
+                into.problems.append(InputProblem(
+                    where, f"module {label!r}: source {source!r} is not a directory; its resources are not scanned",
+                    meta.get("line_start"), WARNING))
+        elif isinstance(source, str) and str(meta.get("path", "")).removeprefix("module.") not in installed:
+            into.problems.append(InputProblem(
+                where, f"module {label!r}: source {source!r} is not downloaded (run `terraform init` first); "
+                "its resources are not scanned", meta.get("line_start"), WARNING))
+    return called
+
+
+def _installed_modules(directory: Path) -> set[str]:
+    """Keys of the modules `terraform init` downloaded for this root (.terraform/modules)."""
+    manifest = directory / ".terraform" / "modules" / "modules.json"
+    try:
+        import json
+
+        entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules") or []
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {str(e.get("Key")) for e in entries if isinstance(e, dict) and e.get("Key")}
 
 
 def _parse_isolated(directory: Path) -> tuple[dict[str, Any] | None, TfInput]:
@@ -92,14 +129,24 @@ def _parse_isolated(directory: Path) -> tuple[dict[str, Any] | None, TfInput]:
 
 
 def load_file(path: Path, into: TfInput) -> None:
-    """Load a single .tf file (its module directory, keeping only this file's resources)."""
-    with tempfile.TemporaryDirectory(prefix="crownjewel-tf-") as tmp:
-        os.symlink(path.resolve(), Path(tmp) / path.name)
-        if not _readable(path, into):
-            return
-        data = _parse_module(Path(tmp), into, display_dir=path.parent)
-        if data is not None:
-            into.resources.extend(_resources(path.parent, data))
+    """Load a single .tf file: its whole module directory is evaluated (variables and locals
+    declared beside it, modules it calls), and only what this file declares is kept."""
+    directory = path.parent
+    data, local = _parse_isolated(directory)
+    # Problems of sibling files are theirs; this file's and the module's own are reported.
+    siblings = {_display(directory / f) for f in os.listdir(directory) if _is_tf(f) and f != path.name}
+    into.problems.extend(p for p in local.problems if p.path not in siblings)
+    into.sources.update(local.sources)
+    into.files += 1
+    if data is None:
+        return
+    own_modules = {m.get("__tfmeta", {}).get("label") for m in data.get("module", [])
+                   if m.get("__tfmeta", {}).get("filename") == path.name}
+    for res in _resources(directory, data):
+        file = res.source.file if res.source else ""
+        top_module = res.address.split(".")[1] if res.address.startswith("module.") else None
+        if file == _display(path) or (top_module is not None and top_module.split("[")[0] in own_modules):
+            into.resources.append(res)
 
 
 def _display(path: Path) -> str:
@@ -129,7 +176,7 @@ def _module_dirs(root: Path, into: TfInput) -> Iterator[Path]:
             continue
         seen.add(key)
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        if any(f.endswith(".tf") for f in filenames):
+        if any(_is_tf(f) for f in filenames):
             yield Path(dirpath)
 
 
@@ -162,34 +209,43 @@ def _readable(path: Path, into: TfInput) -> bool:
     return True
 
 
-def _parse_module(directory: Path, into: TfInput, display_dir: Path | None = None) -> dict[str, Any] | None:
+def _parse_module(directory: Path, into: TfInput) -> dict[str, Any] | None:
     """tfparse one module directory strictly; files that fail are reported and excluded."""
     import tfparse  # type: ignore[import-untyped]
 
-    shown_dir = display_dir or directory
     excluded: set[str] = set()
-    for entry in sorted(directory.iterdir()) if display_dir is None else []:
-        if entry.suffix == ".tf" and entry.is_file() and not _readable(entry, into):
-            excluded.add(entry.name)
-    if display_dir is not None:
-        pass  # the single file was checked by load_file
+    names = sorted(e.name for e in directory.iterdir() if _is_tf(e.name) and e.is_file())
+    for name in names:
+        if not _readable(directory / name, into):
+            excluded.add(name)
     for _ in range(_MAX_RETRIES):
         target, tmp = (directory, None) if not excluded else _shadow(directory, excluded)
         try:
             return tfparse.load_from_path(str(target), stop_on_hcl_error=True)  # type: ignore[no-any-return]
         except tfparse.ParseError as err:
-            bad = _TFPARSE_ERR.search(str(err))
-            if bad is None or bad.group("file") in excluded:
-                into.problems.append(InputProblem(_display(shown_dir), f"cannot parse module: {_clean(str(err))}"))
+            message = _clean(str(err))
+            bad = _failing_file(message, names)
+            if bad is None or bad[0] in excluded:
+                into.problems.append(InputProblem(_display(directory), f"cannot parse module: {message}"))
                 return None
-            into.problems.append(InputProblem(
-                _display(shown_dir / bad.group("file")), f"invalid HCL: {bad.group('msg')}",
-                int(bad.group("line"))))
-            excluded.add(Path(bad.group("file")).name)
+            name, line, detail = bad
+            into.problems.append(InputProblem(_display(directory / name), f"invalid HCL: {detail}", line))
+            excluded.add(name)
         finally:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-    into.problems.append(InputProblem(_display(shown_dir), "too many invalid files; module skipped"))
+    into.problems.append(InputProblem(_display(directory), "too many invalid files; module skipped"))
+    return None
+
+
+def _failing_file(message: str, names: list[str]) -> tuple[str, int, str] | None:
+    """(file name, line, detail) of tfparse's `file.tf:12,3-4: detail`, matching the names of
+    the directory's files (so names with spaces or colons are found whole)."""
+    for name in sorted(names, key=len, reverse=True):
+        if message.startswith(name + ":"):
+            m = _POSITION.match(message, len(name) + 1)
+            if m:
+                return name, int(m.group("line")), m.group("msg")
     return None
 
 
