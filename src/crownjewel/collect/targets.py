@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crownjewel.collect.problems import InputProblem
+from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.collect.terraform.loader import TfInput, load_directory, load_file
 from crownjewel.model.graph import GraphBuilder
 
@@ -63,18 +63,26 @@ def collect_targets(targets: tuple[str, ...]) -> Collected:
 
     out = Collected()
     tf = TfInput()
+    covered: list[tuple[str, str]] = []  # (real path, target) of directories already scanned
     for target in targets:
         path = Path(target)
         if not os.path.lexists(path):
             out.problems.append(InputProblem(target, "no such file or directory"))
             continue
+        real = os.path.realpath(path)
+        inside = next((t for r, t in covered if real == r or real.startswith(r.rstrip(os.sep) + os.sep)), None)
+        if inside is not None:
+            out.problems.append(InputProblem(target, f"already scanned as part of {inside}; skipped", level=WARNING))
+            continue
+        if path.is_dir():
+            covered.append((real, target))
         found = detect(path)
         if found is None:
             out.problems.append(InputProblem(target, "unrecognised input: expected a Terraform directory, "
                                                      "a .tf file or `terraform show -json` output"))
             continue
         found[1](path, tf)
-    out.unmodelled = normalize(tf.resources, out.builder, tf.problems)
+    out.unmodelled = normalize(tf.resources, out.builder, tf.problems, targets)
     out.problems.extend(tf.problems)
     out.sources = tf.sources
     out.files = tf.files

@@ -63,3 +63,19 @@ def test_single_file_sees_the_variables_and_modules_of_its_directory(tmp_path: P
     assert cmek.status is Status.PASS, cmek.evidence
     assert "module.m.google_storage_bucket.inner" in result.graph
     assert "google_storage_bucket.other" not in result.graph
+
+
+def test_the_scanned_root_keeps_bare_addresses_beside_other_roots(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(BUCKET)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "demo.tf").write_text(BUCKET)
+    ids = {a.id for a in scan_paths([str(tmp_path)]).graph.assets()}
+    assert {"google_storage_bucket.models", "examples/google_storage_bucket.models"} <= ids
+
+
+def test_a_target_inside_another_is_scanned_once(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(BUCKET)
+    result = scan_paths([str(tmp_path), str(tmp_path / "main.tf"), str(tmp_path)])
+    assert [a.id for a in result.graph.assets()].count("google_storage_bucket.models") == 1
+    assert not [a for a in result.graph.assets() if "@" in a.id]
+    assert sum("already scanned" in p.message for p in result.problems) == 2

@@ -242,29 +242,37 @@ def load_normalizers() -> Mapping[str, Normalizer]:
     return NORMALIZERS
 
 
-def root_prefixes(resources: list[TfResource]) -> list[TfResource]:
+def root_prefixes(resources: list[TfResource], targets: Iterable[str] = ()) -> list[TfResource]:
     """Addresses are unique only inside one root module: when several roots are scanned, prefix
-    each address with its root's path relative to their common directory (`prod/aws_s3_bucket.x`)."""
+    each address with its root's path relative to their common directory (`prod/aws_s3_bucket.x`).
+    The root that is itself the scanned directory keeps bare addresses, so ids (and SARIF
+    fingerprints, suppressions) do not change when an unrelated folder appears beside it."""
     roots = sorted({res.root for res in resources})
     if len(roots) < 2:
         return resources
-    base = os.path.commonpath([os.path.abspath(r) for r in roots])
+    absolute = {root: os.path.abspath(root) for root in roots}
+    target_dirs = {os.path.abspath(t if os.path.isdir(t) else os.path.dirname(t) or ".") for t in targets}
+    scanned_roots = [r for r in roots if absolute[r] in target_dirs]
+    bare = scanned_roots[0] if len(scanned_roots) == 1 else None
+    base = os.path.commonpath(list(absolute.values()))
     prefix = {}
     for root in roots:
-        rel = os.path.relpath(os.path.abspath(root), base)
-        prefix[root] = (rel if rel != "." else os.path.basename(base)).replace(os.sep, "/")
-    return [replace(res, address=f"{prefix[res.root]}/{res.address}", local_address=res.address)
+        rel = os.path.relpath(absolute[root], base)
+        prefix[root] = "" if root == bare else (rel if rel != "." else os.path.basename(base)).replace(os.sep, "/") + "/"
+    return [res if not prefix[res.root] else replace(res, address=prefix[res.root] + res.address,
+                                                     local_address=res.address)
             for res in resources]
 
 
-def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list[InputProblem]) -> dict[str, int]:
+def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list[InputProblem],
+              targets: Iterable[str] = ()) -> dict[str, int]:
     """Run the normalizers over all resources, one root module at a time (references resolve
     inside their own root, as in Terraform); returns counts of resource types not modelled."""
     registry = load_normalizers()
     unmodelled: dict[str, int] = defaultdict(int)
     first_seen: dict[str, TfResource] = {}
     by_root: dict[str, list[TfResource]] = defaultdict(list)
-    for res in root_prefixes(resources):
+    for res in root_prefixes(resources, targets):
         by_root[res.root].append(res)
     for root_resources in by_root.values():
         ctx = TfContext(root_resources, builder, problems)
