@@ -40,6 +40,9 @@ DISAGREEMENTS: dict[tuple[str, str], str] = {
         "`ForAllValues:` conditions are true when the key is absent, so callers outside any organisation pass",
     ("CKV2_AWS_6", "aws_s3_bucket.bucket_good_1"):
         "only two of the four Block Public Access settings are on; a public policy can still be attached",
+    ("CKV_AWS_145", "aws_s3_bucket.bucket_bad_5"):
+        "its encryption is set in a `dynamic` block (present or not depending on a variable); tfparse "
+        "drops dynamic blocks, so we report UNKNOWN with that reason rather than guess",
     ("CKV_AWS_145", "aws_s3_bucket.bucket_good_6"):
         "aws:kms without a key id uses the AWS-managed aws/s3 key, not a customer-managed one",
     ("CKV_AWS_20", "aws_s3_bucket.public_read"):

@@ -86,6 +86,7 @@ class GraphBuilder:
         default_factory=lambda: defaultdict(list))
     _edges: list[Edge] = field(default_factory=list)
     _gaps: list[Gap] = field(default_factory=list)
+    _forget: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(self, asset: Asset) -> None:
         """Add an asset; a second asset with the same id is a collector bug."""
@@ -97,10 +98,19 @@ class GraphBuilder:
         """Whether an asset with this id was added."""
         return asset_id in self._assets
 
+    def get(self, asset_id: str) -> Asset | None:
+        """An asset added so far (without the patches, which apply at freeze time)."""
+        return self._assets.get(asset_id)
+
     def patch(self, asset_id: str, attrs: Mapping[str, Any] | None = None,
               unknown: Mapping[str, str] | None = None) -> None:
         """Merge attributes into an asset (applied at freeze time, in call order)."""
         self._patches[asset_id].append((dict(attrs or {}), dict(unknown or {})))
+
+    def forget(self, asset_id: str, keys: Iterable[str], reason: str) -> None:
+        """Make attributes unknown whatever collectors derived for them (applied after patches):
+        for what a collector could only partly read."""
+        self._forget.setdefault(asset_id, {}).update({key: reason for key in keys})
 
     def link(self, src: str, kind: EdgeKind, dst: str, **attrs: Any) -> None:
         """Add an edge."""
@@ -126,6 +136,12 @@ class GraphBuilder:
                     if key not in attrs:
                         unknown[key] = reason
             assets[asset_id] = replace(asset, attrs=frozen_map(attrs), unknown=frozen_map(unknown))
+        for asset_id, forgotten in self._forget.items():
+            asset = assets.get(asset_id)
+            if asset is not None:
+                assets[asset_id] = replace(
+                    asset, attrs=frozen_map({k: v for k, v in asset.attrs.items() if k not in forgotten}),
+                    unknown=frozen_map({**asset.unknown, **forgotten}))
         seen: set[tuple[str, EdgeKind, str]] = set()
         edges: list[Edge] = []
         out: dict[str, list[Edge]] = defaultdict(list)

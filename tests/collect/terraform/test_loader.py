@@ -79,3 +79,53 @@ def test_a_target_inside_another_is_scanned_once(tmp_path: Path) -> None:
     assert [a.id for a in result.graph.assets()].count("google_storage_bucket.models") == 1
     assert not [a for a in result.graph.assets() if "@" in a.id]
     assert sum("already scanned" in p.message for p in result.problems) == 2
+
+
+def test_dynamic_blocks_make_what_they_configure_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''
+resource "kubernetes_namespace_v1" "serving" {
+  metadata {
+    name = "model-serving"
+  }
+}
+resource "kubernetes_network_policy_v1" "p" {
+  metadata {
+    name      = "p"
+    namespace = "model-serving"
+  }
+  spec {
+    pod_selector {}
+    policy_types = ["Egress"]
+    dynamic "egress" {
+      for_each = ["0.0.0.0/0"]
+      content {
+        to {
+          ip_block {
+            cidr = egress.value
+          }
+        }
+      }
+    }
+  }
+}
+resource "google_storage_bucket" "b" {
+  name     = "acme-model-weights"
+  location = "EU"
+  dynamic "encryption" {
+    for_each = ["projects/p/locations/eu/keyRings/r/cryptoKeys/k"]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+  versioning {
+    enabled = true
+  }
+}
+''')
+    result = scan_paths([str(tmp_path)])
+    status = {(f.rule_id, f.asset.id): f.status for f in result.findings}
+    # tfparse drops both dynamic blocks: neither a false PASS on egress nor a false FAIL on CMEK
+    assert status[("k8s.ai-namespace-egress-unrestricted", "kubernetes_namespace_v1.serving")] is Status.UNKNOWN
+    assert status[("storage.model-store-not-cmek", "google_storage_bucket.b")] is Status.UNKNOWN
+    assert status[("storage.model-store-versioning-off", "google_storage_bucket.b")] is Status.PASS
+    assert sum("dynamic block" in p.message for p in result.problems) == 2

@@ -12,9 +12,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ class TfResource:
     uid: str | None = None  # tfparse's id, what references to this resource resolve to
     root: str = ""  # the root module (directory or plan file) it was evaluated in
     references: tuple[str, ...] = ()  # tfparse ids of the resources its expressions reference
+    dynamic_blocks: tuple[str, ...] = ()  # `dynamic "x"` blocks in its source: tfparse drops them
     local_address: str = ""  # the address inside its root, when `address` carries a root prefix
 
 
@@ -82,7 +83,24 @@ def load_directory(root: Path, into: TfInput) -> None:
     for directory, data in parsed:
         if directory.resolve() in called:
             continue  # evaluated through the module that calls it, with its real inputs
-        into.resources.extend(_resources(directory, data))
+        into.resources.extend(_with_dynamic_blocks(_resources(directory, data), into.sources))
+
+
+_DYNAMIC = re.compile(r'^\s*dynamic\s+"?([A-Za-z0-9_-]+)"?\s*\{', re.MULTILINE)
+
+
+def _with_dynamic_blocks(resources: Iterable[TfResource], sources: Mapping[str, str]) -> Iterator[TfResource]:
+    """Note the `dynamic` blocks of each resource: tfparse leaves them out of its values, so the
+    normalizers must not read their absence as "not configured"."""
+    for res in resources:
+        src = res.source
+        text = sources.get(src.file) if src is not None else None
+        if src is None or text is None or "dynamic" not in text:
+            yield res
+            continue
+        lines = text.splitlines()[src.line - 1:src.end_line or src.line]
+        names = tuple(dict.fromkeys(_DYNAMIC.findall("\n".join(lines))))
+        yield replace(res, dynamic_blocks=names) if names else res
 
 
 def _module_calls(directory: Path, data: Mapping[str, Any], into: TfInput) -> set[Path]:
@@ -142,7 +160,7 @@ def load_file(path: Path, into: TfInput) -> None:
         return
     own_modules = {m.get("__tfmeta", {}).get("label") for m in data.get("module", [])
                    if m.get("__tfmeta", {}).get("filename") == path.name}
-    for res in _resources(directory, data):
+    for res in _with_dynamic_blocks(_resources(directory, data), local.sources):
         file = res.source.file if res.source else ""
         top_module = res.address.split(".")[1] if res.address.startswith("module.") else None
         if file == _display(path) or (top_module is not None and top_module.split("[")[0] in own_modules):

@@ -242,6 +242,52 @@ def load_normalizers() -> Mapping[str, Normalizer]:
     return NORMALIZERS
 
 
+# What a dynamic block of this name may configure, in normalized attributes.
+_DYNAMIC_ATTRS: dict[str, tuple[str, ...]] = {
+    "encryption": ("encryption", "kms_key"), "encryption_spec": ("encryption", "kms_key"),
+    "encryption_configuration": ("encryption", "kms_key"), "rule": ("encryption", "kms_key"),
+    "server_side_encryption_configuration": ("encryption", "kms_key"),
+    "apply_server_side_encryption_by_default": ("encryption", "kms_key"),
+    "customer_managed_key": ("encryption", "kms_key"), "disk_encryption": ("encryption", "kms_key"),
+    "versioning": ("versioning",), "versioning_configuration": ("versioning",),
+    "logging": ("access_logging", "log_target"), "log_config": ("flow_logs",),
+    "egress": ("egress",), "to": ("egress",), "ingress": (),
+    "statement": ("public_grants", "authenticated_grants", "role", "members"),
+    "principals": ("public_grants", "authenticated_grants", "members"),
+    "condition": ("public_grants", "authenticated_grants", "condition"),
+    "grant": ("public_grants", "authenticated_grants"),
+    "access_control_policy": ("public_grants", "authenticated_grants"),
+    "binding": ("public_grants", "authenticated_grants", "role", "members"),
+    "audit_log_config": ("log_types", "exempted_members"),
+    "network_rules": ("network_default_deny",), "rotation_policy": ("rotation_period_days",),
+    "event_selector": ("data_event_buckets",), "advanced_event_selector": ("data_event_buckets",),
+    "data_resource": ("data_event_buckets",),
+}
+
+
+def _forget_dynamic(res: TfResource, ctx: TfContext) -> None:
+    """tfparse drops `dynamic` blocks: make what they may configure unknown, and say so."""
+    from crownjewel.model.schema import SCHEMA
+
+    asset = ctx.builder.get(res.address)
+    names = ", ".join(res.dynamic_blocks)
+    where = f"{res.source.file}:{res.source.line}" if res.source else res.address
+    reason = f"{res.address} sets it in a dynamic block ({names}, {where}), which crownjewel does not evaluate"
+    ctx.problems.append(InputProblem(res.source.file if res.source else res.address,
+                                     f"{res.address}: dynamic block(s) {names} not evaluated; findings that "
+                                     "depend on them are UNKNOWN", res.source.line if res.source else None, WARNING))
+    if asset is None:
+        return
+    known = SCHEMA.get(asset.kind, {})
+    keys: set[str] = set()
+    for name in res.dynamic_blocks:
+        mapped = _DYNAMIC_ATTRS.get(name)
+        if mapped is None:  # unknown block: anything of the asset that mentions it, else everything
+            mapped = tuple(k for k in known if name in k or k in name) or tuple(known)
+        keys.update(k for k in mapped if k in known)
+    ctx.builder.forget(asset.id, keys, reason)
+
+
 def root_prefixes(resources: list[TfResource], targets: Iterable[str] = ()) -> list[TfResource]:
     """Addresses are unique only inside one root module: when several roots are scanned, prefix
     each address with its root's path relative to their common directory (`prod/aws_s3_bucket.x`).
@@ -286,6 +332,8 @@ def normalize(resources: list[TfResource], builder: GraphBuilder, problems: list
                 continue
             try:
                 fn(res, ctx)
+                if res.dynamic_blocks:
+                    _forget_dynamic(res, ctx)
             except Exception as exc:  # a normalizer bug must not lose the other resources
                 log.debug("normalizer for %s failed on %s", res.type, res.address, exc_info=True)
                 problems.append(InputProblem(
