@@ -1,6 +1,7 @@
 """scan(): collect -> graph -> classify -> evaluate -> suppress. Reporters take it from there."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ def scan_paths(paths: Iterable[str | Path], all_assets: bool = False,
     """Scan Terraform directories, files and plans; the library entry point of `crownjewel scan`."""
     options = options or ScanOptions(all_assets=all_assets)
     if all_assets and not options.all_assets:
-        options = ScanOptions(**{**{f: getattr(options, f) for f in ScanOptions.__slots__}, "all_assets": True})
+        options = dataclasses.replace(options, all_assets=True)
     started = time.perf_counter()
     targets = tuple(str(p) for p in paths)
     collected = collect_targets(targets)

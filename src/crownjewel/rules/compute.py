@@ -5,7 +5,7 @@ from crownjewel.model.assets import Asset, Kind
 from crownjewel.model.findings import Severity
 from crownjewel.rules._common import EGRESS, EXFIL, PUBLIC
 from crownjewel.rules.engine import EvalContext
-from crownjewel.rules.registry import Outcome, Unknown, attr_is, rule
+from crownjewel.rules.registry import Fail, Outcome, Unknown, attr_is, rule
 
 
 @rule(
@@ -98,7 +98,7 @@ def workspace_public_network(asset: Asset, ctx: EvalContext) -> Outcome:
     any egress control."""
     for key in ("public_network_access", "public_internet"):
         if asset.get(key) is True:
-            return attr_is(key, False, f"{key.replace('_', ' ')} is enabled")(asset, ctx)
+            return Fail.because(f"{key.replace('_', ' ')} is enabled")
     if not (asset.knows("public_network_access") or asset.knows("public_internet")):
         return Unknown(asset.why_unknown("public_network_access"))
     return True

@@ -122,8 +122,6 @@ def audit_config_incomplete(asset: Asset, ctx: EvalContext) -> Outcome:
         problems.append(f"does not log {', '.join(missing)}")
     if exempted:
         problems.append(f"exempts {', '.join(exempted)}")
-    if asset.get("service") != "allServices" and not problems:
-        return True
     if not problems:
         return True
     return Fail.because(*problems, service=asset.get("service", "?"), problem=" and ".join(problems))

@@ -41,12 +41,16 @@ resource "google_storage_bucket_iam_member" "researchers" {
   member = "group:ml-researchers@acme.example"
 }
 
+# Encrypted with the customer-managed key above, which rotates only once a year.
 resource "google_storage_bucket" "training_data" {
   name                        = "acme-training-data"
   project                     = var.project
   location                    = "EU"
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
+  encryption {
+    default_kms_key_name = google_kms_crypto_key.model_weights.id
+  }
   versioning {
     enabled = true
   }
