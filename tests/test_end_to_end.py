@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 
-from crownjewel.fixapply import apply_edits, fix_edits
+from crownjewel.fixapply import apply_fixes, findings_fixes
 from crownjewel.model.findings import Status
 from crownjewel.pipeline import scan_paths
 
@@ -54,10 +54,10 @@ def test_insecure_estate_fails_and_its_generated_fixes_remove_the_failures(tmp_p
 
     result = before
     for _ in range(8):  # fixes touching the same block are applied over several rounds
-        edits = fix_edits(result.findings)
-        if not edits:
+        fixes = findings_fixes(result.findings)
+        if not fixes:
             break
-        changed, _ = apply_edits(edits)
+        changed, _ = apply_fixes(fixes)
         assert changed
         result = scan_paths([str(work)])
         assert not result.input_errors, [str(p) for p in result.problems]

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from crownjewel.model.findings import Finding, TextEdit
+from crownjewel.model.findings import Finding, Fix, TextEdit
 
 
 def apply_edits(edits: Iterable[TextEdit]) -> tuple[list[str], list[TextEdit]]:
@@ -45,6 +45,25 @@ def apply_edits(edits: Iterable[TextEdit]) -> tuple[list[str], list[TextEdit]]:
     return changed, skipped
 
 
-def fix_edits(findings: Iterable[Finding]) -> list[TextEdit]:
-    """The edits of every unsuppressed failing finding that has a fix."""
-    return [e for f in findings if f.counts and f.fix for e in f.fix.edits]
+def apply_fixes(fixes: Iterable[Fix]) -> tuple[list[str], list[Fix]]:
+    """Apply whole fixes: a fix whose block edits overlap one already taken is skipped entirely,
+    appended resources included, so no fix is ever half applied. Rescan and regenerate the
+    skipped ones against the new text. Returns (files changed, fixes skipped)."""
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    accepted: list[TextEdit] = []
+    skipped: list[Fix] = []
+    for fix in fixes:
+        ranges = [(e.file, e.start, e.end or e.start) for e in fix.edits if e.start is not None]
+        if any(start <= hi and lo <= end for file, start, end in ranges for lo, hi in taken[file]):
+            skipped.append(fix)
+            continue
+        for file, start, end in ranges:
+            taken[file].append((start, end))
+        accepted.extend(fix.edits)
+    changed, _ = apply_edits(accepted)
+    return changed, skipped
+
+
+def findings_fixes(findings: Iterable[Finding]) -> list[Fix]:
+    """The fixes of every unsuppressed failing finding that has one."""
+    return [f.fix for f in findings if f.counts and f.fix and f.fix.edits]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crownjewel.fixapply import apply_edits
+from crownjewel.fixapply import apply_fixes
 from crownjewel.model.findings import Finding, Status
 from crownjewel.pipeline import ScanOptions, scan_paths
 from crownjewel.rules.fixes._aws_text import aligned, drop_blocks, hcl_value
@@ -35,7 +35,7 @@ def fix_and_rescan(tmp_path: Path, text: str, rule_id: str) -> str:
         if not failed:
             break
         assert all(f.fix is not None for f in failed), [f.asset.id for f in failed if f.fix is None]
-        apply_edits(e for f in failed for e in f.fix.edits)  # type: ignore[union-attr]
+        apply_fixes(f.fix for f in failed if f.fix)
     fixed = main.read_text()
     assert not failing(tmp_path, rule_id), fixed
     if shutil.which("terraform"):  # the fixed file is formatted as `terraform fmt` would
@@ -332,3 +332,51 @@ def test_plan_inputs_are_never_edited(tmp_path: Path) -> None:
     failed = [f for f in result.findings if f.status is Status.FAIL]
     assert failed
     assert not [e for f in failed if f.fix for e in f.fix.edits]
+
+
+def no_duplicates(tmp_path: Path) -> None:
+    result = scan_paths([str(tmp_path)])
+    assert not [p for p in result.problems if "duplicate resource address" in str(p)], \
+        [str(p) for p in result.problems]
+
+
+def test_access_logging_of_a_counted_bucket_is_declared_once(tmp_path: Path) -> None:
+    text = """
+resource "aws_s3_bucket" "models" {
+  count  = 2
+  bucket = "acme-models-${count.index}"
+}
+"""
+    fixed = fix_and_rescan(tmp_path, text, "logging.model-store-access-logging-off")
+    no_duplicates(tmp_path)
+    assert fixed.count('resource "aws_s3_bucket_logging" "models"') == 1
+    assert fixed.count('resource "aws_s3_bucket" "models_access_logs"') == 1
+    assert 'target_prefix = "acme-models-${count.index}/"' in fixed  # as the block names the bucket
+
+
+def test_flow_logs_of_a_counted_vpc_are_declared_once(tmp_path: Path) -> None:
+    text = """
+resource "aws_vpc" "ml" {
+  count      = 2
+  cidr_block = "10.${count.index}.0.0/16"
+}
+"""
+    fixed = fix_and_rescan(tmp_path, text, "network.ai-network-no-flow-logs")
+    no_duplicates(tmp_path)
+    assert fixed.count('resource "aws_flow_log" "ml"') == 1
+    assert "vpc_id                   = aws_vpc.ml[count.index].id" in fixed
+
+
+def test_references_of_a_second_root_have_no_root_prefix(tmp_path: Path) -> None:
+    for root in ("prod", "staging"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text("""
+resource "aws_vpc" "ml" {
+  cidr_block = "10.0.0.0/16"
+}
+""", encoding="utf-8")
+    result = scan_paths([str(tmp_path)], options=ScanOptions(only_rules=("network.ai-network-no-flow-logs",)))
+    fixes = [f.fix for f in result.findings if f.status is Status.FAIL and f.fix]
+    assert len(fixes) == 2
+    for fix in fixes:
+        assert "vpc_id                   = aws_vpc.ml.id" in fix.terraform

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crownjewel.fixapply import apply_edits
+from crownjewel.fixapply import apply_fixes
 from crownjewel.model.findings import Finding, Status
 from crownjewel.pipeline import ScanOptions, scan_paths
-from crownjewel.rules.fixes.azure import local_ref
+from crownjewel.rules.fixes._text import local_ref
 
 RG = """resource "azurerm_resource_group" "ml" {
   name     = "rg-ml"
@@ -54,7 +54,7 @@ def fix_until_clean(tmp_path: Path, text: str, rule_id: str, all_assets: bool = 
         if not failed:
             break
         assert all(f.fix and f.fix.edits for f in failed), [f.asset.id for f in failed if not f.fix]
-        apply_edits(e for f in failed for e in f.fix.edits)  # type: ignore[union-attr]
+        apply_fixes(f.fix for f in failed if f.fix)
     after = scan(tmp_path, rule_id, all_assets)
     assert after and all(f.status is Status.PASS for f in after), [(f.asset.id, f.evidence) for f in after]
     fixed = main.read_text(encoding="utf-8")
@@ -292,6 +292,73 @@ def test_k8s_fix_is_appended_next_to_a_namespace_in_a_module(tmp_path: Path) -> 
 @pytest.mark.parametrize(("address", "local"), [
     ("azurerm_storage_account.a", "azurerm_storage_account.a"),
     ('module.ml["x"].module.store.azurerm_storage_account.a[0]', "azurerm_storage_account.a[0]"),
+    ("insecure/azurerm_storage_account.models", "azurerm_storage_account.models"),
+    ("envs/prod/module.m.azurerm_storage_account.a@12", "azurerm_storage_account.a"),
 ])
 def test_local_ref(address: str, local: str) -> None:
     assert local_ref(address) == local
+
+
+def no_duplicates(path: Path) -> None:
+    result = scan_paths([str(path)])
+    assert not [p for p in result.problems if "duplicate resource address" in str(p)], \
+        [str(p) for p in result.problems]
+
+
+COUNTED_ACCOUNT = RG + """
+resource "azurerm_storage_account" "weights" {
+  count                    = 2
+  name                     = "acmeweights${count.index}"
+  resource_group_name      = azurerm_resource_group.ml.name
+  location                 = azurerm_resource_group.ml.location
+  account_tier             = "Standard"
+  account_replication_type = "GRS"
+""" + TAGS + "}\n"
+
+
+def test_cmek_of_a_counted_account_repeats_its_count(tmp_path: Path) -> None:
+    fixed = fix_until_clean(tmp_path, COUNTED_ACCOUNT, "storage.model-store-not-cmek")
+    no_duplicates(tmp_path)
+    for header in ('resource "azurerm_key_vault" "weights_cmek"', 'resource "azurerm_key_vault_key" "weights_cmek"',
+                   'resource "azurerm_storage_account_customer_managed_key" "weights"'):
+        assert fixed.count(header) == 1, header
+        assert fixed.split(header)[1].split("\n")[1].strip() == "count = 2", header
+    assert "storage_account_id = azurerm_storage_account.weights[count.index].id" in fixed
+    assert "key_name           = azurerm_key_vault_key.weights_cmek[count.index].name" in fixed
+    assert 'name         = "acmeweights${count.index}-cmek"' in fixed  # a key name per account
+    assert 'name                       = "${substr("acmeweights${count.index}", 0, 19)}-cmek"' in fixed
+
+
+def test_default_deny_of_a_for_each_namespace_is_declared_once(tmp_path: Path) -> None:
+    text = """
+resource "kubernetes_namespace_v1" "ml" {
+  for_each = toset(["training", "inference"])
+  metadata {
+    name = each.key
+  }
+}
+"""
+    fixed = fix_until_clean(tmp_path, text, "k8s.ai-namespace-egress-unrestricted", all_assets=True)
+    no_duplicates(tmp_path)
+    assert fixed.count('resource "kubernetes_network_policy_v1" "ml_default_deny_egress"') == 1
+    assert 'for_each = toset(["training", "inference"])\n\n  metadata {' in fixed
+    assert "namespace = kubernetes_namespace_v1.ml[each.key].metadata[0].name" in fixed
+
+
+def test_fixes_in_one_of_several_roots_use_in_module_addresses(tmp_path: Path) -> None:
+    (tmp_path / "insecure").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "insecure" / "main.tf").write_text(RG + account() + NAMESPACE, encoding="utf-8")
+    (tmp_path / "other" / "main.tf").write_text(RG, encoding="utf-8")
+    result = scan_paths([str(tmp_path)], options=ScanOptions(
+        only_rules=("storage.model-store-not-cmek", "k8s.ai-namespace-egress-unrestricted"), all_assets=True))
+    fixes = {f.rule_id: f.fix for f in result.findings if f.status is Status.FAIL and f.fix}
+    assert {f.asset.id for f in result.findings} >= {"insecure/azurerm_storage_account.weights"}
+    cmek, egress = fixes["storage.model-store-not-cmek"], fixes["k8s.ai-namespace-egress-unrestricted"]
+    assert cmek is not None and egress is not None
+    assert "storage_account_id = azurerm_storage_account.weights.id" in cmek.terraform
+    assert "location                   = azurerm_storage_account.weights.location" in cmek.terraform
+    assert "namespace = kubernetes_namespace.inference.metadata[0].name" in egress.terraform
+    for fix in (cmek, egress):
+        code = "\n".join(line.split("#", 1)[0] for line in fix.terraform.splitlines())
+        assert "insecure/" not in code, fix.terraform

@@ -10,7 +10,7 @@ import pytest
 
 from crownjewel.catalog import get_control
 from crownjewel.catalog.frameworks import validate_refs
-from crownjewel.fixapply import apply_edits
+from crownjewel.fixapply import apply_fixes
 from crownjewel.model.findings import Status
 from crownjewel.pipeline import ScanOptions, scan_paths
 from crownjewel.rules.registry import load_rules
@@ -106,7 +106,7 @@ def test_passes_after_its_own_fix(tmp_path: Path, rule_id: str, provider: str) -
         assert not missing, f"{rule_id}: no generated fix for {missing}"
         for f in failed:
             assert f.asset.name in f.fix.terraform or f.asset.id.split(".")[1].split("[")[0] in f.fix.terraform
-        changed, _ = apply_edits(e for f in failed for e in f.fix.edits)
+        changed, _ = apply_fixes(f.fix for f in failed)
         assert changed
     after = _scan(tmp, rule_id)
     assert not [f for f in after if f.status is Status.FAIL], (tmp / "main.tf").read_text()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crownjewel.collect.terraform.loader import TfInput, load_directory
 from crownjewel.collect.terraform.normalize import normalize
 from crownjewel.model.assets import EdgeKind, Kind
@@ -213,3 +215,63 @@ def test_plan_json_blocks_are_lists(tmp_path: Path) -> None:
     assert result.graph["kubernetes_namespace_v1.serving"].attrs["labels"] == {}
     status = {f.asset.id: f.status for f in result.findings if f.rule_id == "k8s.ai-namespace-egress-unrestricted"}
     assert status == {"kubernetes_namespace_v1.serving": Status.FAIL}  # the empty rule allows everything
+
+
+def test_for_each_policy_takes_the_namespace_of_its_instance(tmp_path: Path) -> None:
+    # tfparse leaves `kubernetes_namespace_v1.ml[each.key].metadata[0].name` null and lists the
+    # instance among the block's references: it is that namespace, not "default"
+    graph = load(tmp_path, """
+resource "kubernetes_namespace_v1" "ml" {
+  for_each = toset(["training", "inference"])
+  metadata {
+    name = each.key
+  }
+}
+
+resource "kubernetes_network_policy_v1" "deny" {
+  for_each = toset(["training", "inference"])
+  metadata {
+    name      = "default-deny-egress"
+    namespace = kubernetes_namespace_v1.ml[each.key].metadata[0].name
+  }
+  spec {
+    pod_selector {}
+    policy_types = ["Egress"]
+  }
+}
+""")
+    for key in ("training", "inference"):
+        policy = graph[f'kubernetes_network_policy_v1.deny["{key}"]']
+        assert policy.attrs["namespace"] == key
+        (namespace,) = graph.targets(policy.id, EdgeKind.IN_NAMESPACE)
+        assert namespace.id == f'kubernetes_namespace_v1.ml["{key}"]'
+
+
+def test_policies_find_their_namespace_by_name_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crownjewel.collect.terraform import kubernetes
+    from crownjewel.collect.terraform.loader import TfResource
+
+    n = 400
+    namespaces = [TfResource(f'kubernetes_namespace_v1.ns["{i}"]', "kubernetes_namespace_v1", "managed",
+                             {"metadata": [{"name": f"ns-{i}"}]}, None, uid=f"ns{i}", root="r")
+                  for i in range(n)]
+    policies = [TfResource(f'kubernetes_network_policy_v1.p["{i}"]', "kubernetes_network_policy_v1", "managed",
+                           {"metadata": [{"name": "deny", "namespace": f"ns-{i}"}],
+                            "spec": [{"pod_selector": [{}], "policy_types": ["Egress"]}]}, None, uid=f"p{i}",
+                           root="r")
+                for i in range(n)]
+    calls = 0
+    real = kubernetes.namespace_name
+
+    def counting(res: TfResource) -> str | None:
+        nonlocal calls
+        calls += 1
+        return real(res)
+
+    monkeypatch.setattr(kubernetes, "namespace_name", counting)
+    builder = GraphBuilder()
+    normalize(namespaces + policies, builder, [])
+    graph = builder.freeze()
+    assert calls <= 4 * n, calls  # namespaces are indexed once, not scanned per policy
+    (namespace,) = graph.targets(f'kubernetes_network_policy_v1.p["{n - 1}"]', EdgeKind.IN_NAMESPACE)
+    assert namespace.id == f'kubernetes_namespace_v1.ns["{n - 1}"]'

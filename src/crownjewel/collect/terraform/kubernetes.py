@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from crownjewel.collect.terraform.aws_common import cached
 from crownjewel.collect.terraform.loader import TfResource
 from crownjewel.collect.terraform.normalize import (
     TfContext,
@@ -103,6 +104,28 @@ def namespace_name(res: TfResource) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def namespaces_by_name(ctx: TfContext) -> dict[str, TfResource]:
+    """Namespace resources by literal name (the first declared wins), built once per scan."""
+    def build() -> dict[str, TfResource]:
+        index: dict[str, TfResource] = {}
+        for tf_type in NAMESPACE_TYPES:
+            for res in ctx.by_type.get(tf_type, ()):
+                name = namespace_name(res)
+                if name:
+                    index.setdefault(name, res)
+        return index
+
+    found: dict[str, TfResource] = cached(ctx, "kubernetes_namespaces_by_name", build)
+    return found
+
+
+def _referenced_namespaces(meta: Mapping[str, Any], ctx: TfContext) -> list[TfResource]:
+    """Namespace resources the `metadata` block refers to (tfparse's references)."""
+    refs = (meta.get("__tfmeta") or {}).get("references") or ()
+    found = [ctx.by_uid.get(str(r.get("id"))) for r in refs if isinstance(r, Mapping)]
+    return list({id(r): r for r in found if r is not None and r.type in NAMESPACE_TYPES}.values())
+
+
 @normalizes(*NAMESPACE_TYPES)
 def namespace(res: TfResource, ctx: TfContext) -> None:
     """A Kubernetes namespace with its labels (AI namespaces are classified by name / labels)."""
@@ -128,7 +151,16 @@ def network_policy(res: TfResource, ctx: TfContext) -> None:
     unknown: dict[str, str] = {}
     ns_value = meta.get("namespace")
     ns_res = None
-    if ns_value is None:
+    if ns_value is None and (referenced := _referenced_namespaces(meta, ctx)):
+        # tfparse leaves a reference it cannot evaluate, such as `kubernetes_namespace_v1.x[each.key]
+        # .metadata[0].name`, null, with the instance it points to among the block's references
+        if len(referenced) == 1 and namespace_name(referenced[0]):
+            ns_res = referenced[0]
+            attrs["namespace"] = namespace_name(ns_res)
+        else:
+            unknown["namespace"] = (f"{res.address}.metadata.namespace refers to "
+                                    f"{', '.join(r.address for r in referenced)}, unknown before apply")
+    elif ns_value is None:
         attrs["namespace"] = "default"
     elif isinstance(ns_value, str):
         attrs["namespace"] = ns_value
@@ -139,8 +171,7 @@ def network_policy(res: TfResource, ctx: TfContext) -> None:
         else:
             unknown["namespace"] = ctx.unresolved(res, "metadata.namespace", ns_value)
     if ns_res is None and "namespace" in attrs:
-        ns_res = next((n for t in NAMESPACE_TYPES for n in ctx.by_type.get(t, ())
-                       if namespace_name(n) == attrs["namespace"]), None)
+        ns_res = namespaces_by_name(ctx).get(attrs["namespace"])
     pod_selector = spec.get("pod_selector")
     if is_ref(pod_selector):
         unknown["pod_selector"] = ctx.unresolved(res, "spec.pod_selector", pod_selector)

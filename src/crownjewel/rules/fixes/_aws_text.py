@@ -1,5 +1,5 @@
-"""Text helpers of the AWS fix generators: blocks of the user's files, supporting-resource names,
-HCL rendering of policy documents, and `terraform fmt`-style alignment of edited blocks."""
+"""Text helpers of the AWS fix generators: supporting-resource names, HCL rendering of policy
+documents, and `terraform fmt`-style alignment of edited blocks (the generic ones are in `_text`)."""
 from __future__ import annotations
 
 import json
@@ -11,54 +11,11 @@ from crownjewel.model.assets import Asset, SourceRef
 from crownjewel.model.findings import Fix, TextEdit
 from crownjewel.rules import hcl_edit as hcl
 from crownjewel.rules.engine import EvalContext
+from crownjewel.rules.fixes._text import block_text, memo, replace
 from crownjewel.rules.registry import Fail
 
-_MODULE_PREFIX = re.compile(r"^(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)+")
-_ROOT_PREFIX = re.compile(r"^[^\[]*/")  # `envs/prod/aws_s3_bucket.x` when several roots are scanned
-_INDEX = re.compile(r"\[([^\]]*)\]$")
 _TMP_BLOCK = "crownjewel_new_block"
 FixFn = Callable[[Asset, EvalContext, Fail], Fix | None]
-
-
-def local_ref(asset_id: str) -> str:
-    """The address as written inside its own module, without a duplicate's `@line` suffix."""
-    return _MODULE_PREFIX.sub("", _ROOT_PREFIX.sub("", asset_id.split("@", 1)[0]))
-
-
-def ident(asset: Asset) -> str:
-    """A name for supporting resources: the asset's Terraform name without its index."""
-    return hcl.hcl_ident(_INDEX.sub("", local_ref(asset.id)).split(".", 1)[1])
-
-
-_MEMO: list[tuple[object, object, dict[Any, Any]]] = []
-
-
-def memo(ctx: EvalContext, key: Any, build: Callable[[], Any]) -> Any:
-    """A value computed once per scan (per sources and graph): split files, taken names.
-
-    One slot: the next scan replaces it, so nothing accumulates across scans.
-    """
-    entry = _MEMO[0] if _MEMO else None  # one read: another thread may swap the slot
-    if entry is None or entry[0] is not ctx.sources or entry[1] is not ctx.graph:
-        entry = (ctx.sources, ctx.graph, {})
-        _MEMO[:] = [entry]
-    cache = entry[2]
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
-
-
-def block_text(ctx: EvalContext, source: SourceRef | None) -> str | None:
-    """The text of the block declared at `source`, or None when its file is not at hand."""
-    if source is None or source.file not in ctx.sources or not source.file.endswith(".tf"):
-        return None  # plan JSON and other non-HCL inputs cannot be edited as blocks
-    lines = memo(ctx, ("lines", source.file), lambda: ctx.sources[source.file].splitlines(keepends=True))
-    return "".join(lines[source.line - 1:source.end_line or source.line])
-
-
-def replace(source: SourceRef, text: str) -> TextEdit:
-    """An edit replacing the block at `source` with `text`."""
-    return TextEdit(source.file, text, source.line, source.end_line or source.line)
 
 
 def tf_source(asset: Asset, aspect: str) -> SourceRef | None:
@@ -77,24 +34,6 @@ def free_name(ctx: EvalContext, tf_type: str, base: str) -> str:
     while name in taken:
         name, n = f"{base}_{n}", n + 1
     return name
-
-
-def expr(text: str, name: str) -> str | None:
-    span = hcl.find_attribute(text, name)
-    return text[span[0]:span[1]].split("=", 1)[1].strip() if span else None
-
-
-def instances(asset: Asset, ctx: EvalContext, attr: str = "id") -> tuple[str, str]:
-    """(meta-argument line, reference) reaching every instance of the asset's block: a new
-    resource for `aws_s3_bucket.b[0]` repeats the bucket's `count` (or `for_each`)."""
-    ref = _INDEX.sub("", local_ref(asset.id))
-    text = block_text(ctx, asset.source) or ""
-    if _INDEX.search(local_ref(asset.id)):
-        for meta, index in (("count", "count.index"), ("for_each", "each.key")):
-            value = expr(text, meta) if text else None
-            if value:
-                return f"{meta} = {value}\n", f"{ref}[{index}].{attr}"
-    return "", f"{local_ref(asset.id)}.{attr}"
 
 
 def append_nested(text: str, name: str, body: str) -> str:

@@ -27,20 +27,15 @@ from crownjewel.rules.engine import EvalContext
 from crownjewel.rules.fixes._aws_text import (
     FixFn,
     append_nested,
-    block_text,
     drop_blocks,
-    expr,
     free_name,
     hcl_value,
-    ident,
     in_nested,
-    instances,
-    local_ref,
     make_fix,
-    memo,
     on_block,
     tf_source,
 )
+from crownjewel.rules.fixes._text import block_ref, block_text, expr, ident, instances, local_ref, memo, templated
 from crownjewel.rules.registry import Fail, fixer
 
 BUCKET = "aws_s3_bucket"
@@ -186,7 +181,7 @@ def _log_bucket(asset: Asset, ctx: EvalContext) -> tuple[str, str]:
 
     folder = os.path.dirname(asset.source.file) if asset.source else ""
     for found in memo(ctx, "log_buckets", log_buckets).get(folder, ()):
-        if found != asset.id:
+        if block_ref(found) != block_ref(asset.id):  # the same for every instance of the block
             return f"{local_ref(found)}.id", ""
     name = free_name(ctx, BUCKET, f"{ident(asset)}_access_logs")
     bucket = hcl.render_block("resource", [BUCKET, name], 'bucket_prefix = "s3-access-logs-"')
@@ -217,7 +212,8 @@ def bucket_access_logging(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | N
         return make_fix((asset.source, text, hcl.ensure_in_block_path(text, ["logging"], "target_bucket", target)),
                         new=new_blocks)
     meta, bucket = instances(asset, ctx)
-    prefix = hcl.hcl_string(f"{asset.name}/")
+    # the bucket's name as its block writes it: the same text for every instance of the block
+    prefix = templated(expr(text, "bucket"), "/", asset.name)
     body = f"{meta}bucket = {bucket}\n\ntarget_bucket = {target}\ntarget_prefix = {prefix}"
     logging = hcl.render_block("resource", [LOGGING, free_name(ctx, LOGGING, ident(asset))], body)
     return make_fix(new=(new_blocks + "\n" if new_blocks else "") + logging, where=asset.source)
@@ -437,9 +433,10 @@ def vpc_flow_logs(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     name = ident(vpc)
     log_bucket = free_name(ctx, BUCKET, f"{name}_flow_logs")
     key = "subnet_id" if vpc.kind is Kind.SUBNET else "vpc_id"
+    meta, network = instances(vpc, ctx)  # one flow log per instance of a counted VPC
     blocks = (hcl.render_block("resource", [BUCKET, log_bucket], 'bucket_prefix = "vpc-flow-logs-"') + "\n"
               + hcl.render_block("resource", ["aws_flow_log", free_name(ctx, "aws_flow_log", name)],
-                                 f"{key}                   = {local_ref(vpc.id)}.id\n"
+                                 f"{meta}{key}                   = {network}\n"
                                  'traffic_type             = "ALL"\nlog_destination_type     = "s3"\n'
                                  f"log_destination          = aws_s3_bucket.{log_bucket}.arn\n"
                                  "max_aggregation_interval = 60"))

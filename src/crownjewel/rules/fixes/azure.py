@@ -12,12 +12,25 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
-from crownjewel.model.assets import Asset, EdgeKind, Kind, SourceRef
-from crownjewel.model.findings import Fix, TextEdit
+from crownjewel.model.assets import Asset, EdgeKind, Kind
+from crownjewel.model.findings import Fix
 from crownjewel.rules import hcl_edit as hcl
 from crownjewel.rules.engine import EvalContext
+from crownjewel.rules.fixes._text import (
+    Repeat,
+    append,
+    block_text,
+    expr,
+    ident,
+    literal,
+    local_ref,
+    memo,
+    repeat,
+    replace,
+    templated,
+)
 from crownjewel.rules.registry import Fail, fixer
 
 ACCOUNT = "azurerm_storage_account"
@@ -25,41 +38,12 @@ CONTAINER = "azurerm_storage_container"
 NETWORK_RULES = "azurerm_storage_account_network_rules"
 STORES = (ACCOUNT, CONTAINER)
 WORKSPACE = "azurerm_machine_learning_workspace"
-_MODULE_PREFIX = re.compile(r'^(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)+')
 _CLIENT_CONFIG = re.compile(r'^\s*data\s+"azurerm_client_config"\s+"([A-Za-z0-9_-]+)"', re.MULTILINE)
 ROTATION_BODY = """automatic {
   time_after_creation = "P90D"
 }
 expire_after         = "P180D"
 notify_before_expiry = "P30D\""""
-
-
-def local_ref(asset_id: str) -> str:
-    """The address as written inside its own module (`module.m.x.y[0]` -> `x.y[0]`)."""
-    return _MODULE_PREFIX.sub("", asset_id)
-
-
-def ident(asset: Asset) -> str:
-    """A resource name for supporting resources derived from the asset's Terraform name."""
-    return hcl.hcl_ident(local_ref(asset.id).split(".", 1)[1])
-
-
-def block_text(ctx: EvalContext, source: SourceRef | None) -> str | None:
-    """The text of the block declared at `source`, or None when its file is not at hand."""
-    if source is None or source.file not in ctx.sources:
-        return None
-    lines = ctx.sources[source.file].splitlines(keepends=True)
-    return "".join(lines[source.line - 1:source.end_line or source.line])
-
-
-def replace(source: SourceRef, text: str) -> TextEdit:
-    """An edit replacing the block at `source` with `text`."""
-    return TextEdit(source.file, text, source.line, source.end_line or source.line)
-
-
-def append(source: SourceRef, text: str) -> TextEdit:
-    """An edit appending new blocks to the file of `source`."""
-    return TextEdit(source.file, text)
 
 
 def _account(asset: Asset, ctx: EvalContext) -> Asset | None:
@@ -134,26 +118,23 @@ def fix_network_open(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
         t, ["network_rules"], "default_action", '"Deny"'))(asset, ctx, fail)
 
 
-_CONFIGS_BY_SOURCES: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {}
-
-
-def _client_configs(sources: Mapping[str, str]) -> dict[str, str]:
+def _client_configs(ctx: EvalContext) -> dict[str, str]:
     """Folder -> name of its first `azurerm_client_config` data source, computed once per scan."""
-    cached = _CONFIGS_BY_SOURCES.get(id(sources))
-    if cached is None or cached[0] is not sources:
+    def build() -> dict[str, str]:
         found: dict[str, str] = {}
-        for path, text in sources.items():
+        for path, text in ctx.sources.items():
             if "azurerm_client_config" in text and (m := _CLIENT_CONFIG.search(text)):
                 found.setdefault(os.path.dirname(path), m.group(1))
-        _CONFIGS_BY_SOURCES.clear()  # one scan at a time: keep only the latest
-        cached = _CONFIGS_BY_SOURCES[id(sources)] = (sources, found)
-    return cached[1]
+        return found
+
+    configs: dict[str, str] = memo(ctx, "azurerm_client_configs", build)
+    return configs
 
 
 def _client_config(ctx: EvalContext, file: str) -> tuple[str, str]:
     """The name of a `data "azurerm_client_config"` of the file's module, and the declaration
     to add when there is none."""
-    name = _client_configs(ctx.sources).get(os.path.dirname(file))
+    name = _client_configs(ctx).get(os.path.dirname(file))
     if name:
         return name, ""
     return "current", 'data "azurerm_client_config" "current" {}\n'
@@ -168,14 +149,29 @@ def _vault_near(asset: Asset, ctx: EvalContext) -> Asset | None:
     return None
 
 
-def _key_name(base: str) -> str:
+def _derived_name(asset: Asset, ctx: EvalContext, make: Callable[[str], str],
+                  template: Callable[[str], str]) -> str:
+    """A quoted name for a supporting resource derived from the asset's `name`: `make(name)`
+    when the user wrote a plain string, else `template(expression)`, which Terraform evaluates
+    per instance (so every instance of a counted block, or of a module, gets the same text)."""
+    raw = expr(block_text(ctx, asset.source) or "", "name")
+    if raw is None or literal(raw) is not None:
+        return hcl.hcl_string(make(asset.name))
+    return template(raw)
+
+
+def _key_name(asset: Asset, ctx: EvalContext) -> str:
     """A Key Vault key name (letters, digits and hyphens) derived from the asset's name."""
-    return (re.sub(r"[^A-Za-z0-9-]+", "-", base).strip("-") or "models")[:120] + "-cmek"
+    return _derived_name(
+        asset, ctx, lambda name: (re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-") or "models")[:120] + "-cmek",
+        lambda raw: templated(raw if asset.native_type == ACCOUNT else  # account names are alphanumeric
+                              f'replace({raw}, "/[^0-9A-Za-z-]+/", "-")', "-cmek", "models"))
 
 
-def _key_block(name: str, key_name: str, vault_id: str, depends: list[str], comment: str = "") -> str:
-    """A Key Vault key for wrapping data keys, rotated every 90 days."""
-    body = (f"name         = {hcl.hcl_string(key_name)}\nkey_vault_id = {vault_id}\n"
+def _key_block(name: str, key_name: str, vault_id: str, depends: list[str], rep: Repeat,
+               comment: str = "") -> str:
+    """A Key Vault key for wrapping data keys, rotated every 90 days (one per instance of `rep`)."""
+    body = (f"{rep.meta}name         = {key_name}\nkey_vault_id = {vault_id}\n"
             "key_type     = \"RSA\"\nkey_size     = 3072\nkey_opts     = [\"unwrapKey\", \"wrapKey\"]\n\n"
             f"rotation_policy {{\n{ROTATION_BODY}\n}}")
     if depends:
@@ -196,12 +192,17 @@ def _identity_with_system(text: str) -> str:
 
 @fixer("storage.model-store-not-cmek", *STORES)
 def fix_not_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
-    """Encrypt the account with a rotated Key Vault key (see the module docstring)."""
+    """Encrypt the account with a rotated Key Vault key (see the module docstring).
+
+    Supporting resources are named after the account's block and, for a block with `count` /
+    `for_each`, repeat it: every instance's fix appends the same text.
+    """
     account = _account(asset, ctx)
     text = block_text(ctx, account.source) if account else None
     if account is None or account.source is None or text is None:
         return None
-    ref, name = local_ref(account.id), ident(account)
+    rep = repeat(account, ctx)
+    ref, name, meta = rep.ref, ident(account), rep.meta
     new_account = _identity_with_system(text)
     edits = [replace(account.source, new_account)]
     shown = [new_account]
@@ -210,12 +211,14 @@ def fix_not_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     key_depends: list[str] = []
     if vault is None:
         client, declare = _client_config(ctx, account.source.file)
-        vault_ref = f"azurerm_key_vault.{name}_cmek"
-        vault_name = (re.sub(r"[^a-z0-9-]", "", account.name.lower())[:19] or "models") + "-cmek"
+        vault_ref = rep.index(f"azurerm_key_vault.{name}_cmek")
+        vault_name = _derived_name(
+            account, ctx, lambda n: (re.sub(r"[^a-z0-9-]", "", n.lower())[:19] or "models") + "-cmek",
+            lambda raw: f'"${{substr({raw}, 0, 19)}}-cmek"')
         if declare:
             added.append(declare)
         added.append(hcl.render_block("resource", ["azurerm_key_vault", f"{name}_cmek"], (
-            f"name                       = {hcl.hcl_string(vault_name)}\n"
+            f"{meta}name                       = {vault_name}\n"
             f"location                   = {ref}.location\n"
             f"resource_group_name        = {ref}.resource_group_name\n"
             f"tenant_id                  = data.azurerm_client_config.{client}.tenant_id\n"
@@ -223,7 +226,7 @@ def fix_not_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
             "purge_protection_enabled   = true\n"
             "soft_delete_retention_days = 90")))
         added.append(hcl.render_block("resource", ["azurerm_key_vault_access_policy", f"{name}_cmek_deployer"], (
-            f"key_vault_id    = {vault_ref}.id\n"
+            f"{meta}key_vault_id    = {vault_ref}.id\n"
             f"tenant_id       = data.azurerm_client_config.{client}.tenant_id\n"
             f"object_id       = data.azurerm_client_config.{client}.object_id\n"
             "key_permissions = [\"Create\", \"Delete\", \"Get\", \"Purge\", \"Recover\", \"Update\", "
@@ -237,23 +240,23 @@ def fix_not_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
             fixed_vault = hcl.set_attribute(vault_text, "purge_protection_enabled", "true")
             edits.append(replace(vault.source, fixed_vault))
             shown.append(fixed_vault)
-    key_ref = f"azurerm_key_vault_key.{name}_cmek"
-    added.append(_key_block(f"{name}_cmek", _key_name(account.name), f"{vault_ref}.id", key_depends))
+    key_ref = rep.index(f"azurerm_key_vault_key.{name}_cmek")
+    added.append(_key_block(f"{name}_cmek", _key_name(account, ctx), f"{vault_ref}.id", key_depends, rep))
     if vault is not None and vault.get("rbac_authorization") is True:
         grant = f"azurerm_role_assignment.{name}_cmek"
         added.append(hcl.render_block("resource", ["azurerm_role_assignment", f"{name}_cmek"], (
-            f"scope                = {key_ref}.resource_versionless_id\n"
+            f"{meta}scope                = {key_ref}.resource_versionless_id\n"
             "role_definition_name = \"Key Vault Crypto Service Encryption User\"\n"
             f"principal_id         = {ref}.identity[0].principal_id")))
     else:
         grant = f"azurerm_key_vault_access_policy.{name}_cmek"
         added.append(hcl.render_block("resource", ["azurerm_key_vault_access_policy", f"{name}_cmek"], (
-            f"key_vault_id    = {vault_ref}.id\n"
+            f"{meta}key_vault_id    = {vault_ref}.id\n"
             f"tenant_id       = {ref}.identity[0].tenant_id\n"
             f"object_id       = {ref}.identity[0].principal_id\n"
             "key_permissions = [\"Get\", \"UnwrapKey\", \"WrapKey\"]")))
     added.append(hcl.render_block("resource", ["azurerm_storage_account_customer_managed_key", name], (
-        f"storage_account_id = {ref}.id\n"
+        f"{meta}storage_account_id = {ref}.id\n"
         f"key_vault_id       = {vault_ref}.id\n"
         f"key_name           = {key_ref}.name\n\n"
         f"depends_on = [{grant}]")))
@@ -317,10 +320,10 @@ def fix_workspace_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None
     if span is None:
         return None
     vault_expr = text[span[0]:span[1]].split("=", 1)[1].strip()
-    name = ident(asset)
-    key_ref = f"azurerm_key_vault_key.{name}_cmek"
+    name, rep = ident(asset), repeat(asset, ctx)
+    key_ref = rep.index(f"azurerm_key_vault_key.{name}_cmek")
     new = hcl.set_block(text, "encryption", f"key_vault_id = {vault_expr}\nkey_id       = {key_ref}.id")
     comment = ("# Grant the workspace identity get / wrapKey / unwrapKey on this key before applying;\n"
                "# changing `encryption` recreates the workspace.\n")
-    key = _key_block(f"{name}_cmek", _key_name(asset.name), vault_expr, [], comment)
+    key = _key_block(f"{name}_cmek", _key_name(asset, ctx), vault_expr, [], rep, comment)
     return Fix(terraform=new + "\n" + key, edits=(replace(asset.source, new), append(asset.source, key)))

@@ -8,7 +8,6 @@ that make the grant (see `fixes/gcp_grants.py`).
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -17,6 +16,17 @@ from crownjewel.model.assets import Asset, EdgeKind, Kind, SourceRef
 from crownjewel.model.findings import Fix, TextEdit
 from crownjewel.rules import hcl_edit as hcl
 from crownjewel.rules.engine import EvalContext
+from crownjewel.rules.fixes._text import (
+    Repeat,
+    block_text,
+    expr,
+    label,
+    literal,
+    per_instance,
+    repeat,
+    replace,
+    templated,
+)
 from crownjewel.rules.registry import Fail, fixer
 
 ROTATION_90_DAYS = '"7776000s"'
@@ -44,7 +54,7 @@ class Block:
 
     def edit(self, new_text: str) -> TextEdit:
         """Replace this block with `new_text` (an empty text deletes it)."""
-        return TextEdit(self.file, new_text, self.start, self.end)
+        return replace(SourceRef(self.file, self.start, self.end), new_text)
 
 
 def block_of(ctx: EvalContext, asset: Asset) -> Block | None:
@@ -54,34 +64,10 @@ def block_of(ctx: EvalContext, asset: Asset) -> Block | None:
 
 def block_at(ctx: EvalContext, ref: SourceRef | None) -> Block | None:
     """The block at a source location, or None."""
-    if ref is None or ref.file not in ctx.sources:
+    text = block_text(ctx, ref)
+    if text is None or ref is None:
         return None
-    lines = _lines(ctx.sources[ref.file])
-    end = ref.end_line or ref.line
-    if end > len(lines):
-        return None
-    return Block(ref.file, ref.line, end, "".join(lines[ref.line - 1:end]))
-
-
-@functools.lru_cache(maxsize=32)
-def _lines(text: str) -> tuple[str, ...]:
-    # Many findings fix blocks of the same file: split it once (str hashes are cached).
-    return tuple(text.splitlines(keepends=True))
-
-
-def label(address: str) -> str:
-    """The Terraform resource name of an address (`module.m.google_x.name["k"]` -> `name`)."""
-    addr = address.split("#", 1)[0].split("@", 1)[0]
-    addr = re.sub(r"\[[^\]]*\]$", "", addr)
-    return addr.rsplit(".", 1)[-1]
-
-
-def expr(block: str, name: str) -> str | None:
-    """The raw HCL expression of a top-level attribute, as the user wrote it."""
-    span = hcl.find_attribute(block, name)
-    if span is None:
-        return None
-    return block[span[0]:span[1]].split("=", 1)[1].strip()
+    return Block(ref.file, ref.line, ref.end_line or ref.line, text)
 
 
 def add_block(block: str, name: str, body: str) -> str:
@@ -120,41 +106,74 @@ class NewKey:
     blocks: tuple[str, ...]
 
 
-def new_key(base: str, location: str, project: str | None, agent: str) -> NewKey:
+def new_key(base: str, location: str, project: str | None, agent: str, rep: Repeat | None = None) -> NewKey:
     """Supporting resources for CMEK: `google_kms_key_ring.<base>_cmek`,
     `google_kms_crypto_key.<base>_cmek` (rotated every 90 days) and the encrypt/decrypt grant
-    for the service agent of `agent` (storage, aiplatform, compute, artifactregistry)."""
+    for the service agent of `agent` (storage, aiplatform, compute, artifactregistry).
+
+    With a repeating `rep` (the location or project differs between instances of a block with
+    `count` / `for_each`) each resource repeats the block's meta-argument; otherwise the
+    instances of the block share one key."""
+    rep = rep or Repeat("")
+    meta = rep.meta
     name = f"{base}_cmek"
-    kms_name = hcl.hcl_string(hcl.hcl_ident(base).replace("_", "-") + "-cmek")
+    kms_text = hcl.hcl_ident(base).replace("_", "-") + "-cmek"
+    ring_name, kms_name = rep.name(kms_text), hcl.hcl_string(kms_text)
     project_line = f"\nproject  = {project}" if project else ""
     ring = hcl.render_block("resource", ["google_kms_key_ring", name],
-                            f"name     = {kms_name}\nlocation = {location}{project_line}")
+                            f"{meta}name     = {ring_name}\nlocation = {location}{project_line}")
     key = hcl.render_block("resource", ["google_kms_crypto_key", name],
-                           f"name            = {kms_name}\nkey_ring        = google_kms_key_ring.{name}.id\n"
+                           f"{meta}name            = {kms_name}\n"
+                           f"key_ring        = {rep.index(f'google_kms_key_ring.{name}')}.id\n"
                            f"rotation_period = {ROTATION_90_DAYS} # 90 days")
+    data_meta = meta if per_instance(project) else ""
+    data_rep = rep if data_meta else Repeat("")
     if agent == _STORAGE_AGENT:
         data = hcl.render_block("data", ["google_storage_project_service_account", f"{base}_gcs"],
-                                f"project = {project}" if project else "")
-        member = f'"serviceAccount:${{data.google_storage_project_service_account.{base}_gcs.email_address}}"'
+                                data_meta + (f"project = {project}" if project else ""))
+        account = data_rep.index(f"data.google_storage_project_service_account.{base}_gcs")
+        member = f'"serviceAccount:${{{account}.email_address}}"'
     else:
         data = hcl.render_block("data", ["google_project", f"{base}_project"],
-                                f"project_id = {project}" if project else "")
-        member = (f'"serviceAccount:service-${{data.google_project.{base}_project.number}}'
-                  f'@{_AGENT_DOMAINS[agent]}"')
+                                data_meta + (f"project_id = {project}" if project else ""))
+        number = data_rep.index(f"data.google_project.{base}_project")
+        member = f'"serviceAccount:service-${{{number}.number}}@{_AGENT_DOMAINS[agent]}"'
+    reference = f"{rep.index(f'google_kms_crypto_key.{name}')}.id"
     grant = hcl.render_block("resource", ["google_kms_crypto_key_iam_member", f"{name}_agent"],
-                             f"crypto_key_id = google_kms_crypto_key.{name}.id\nrole          = {ENCRYPTER}\n"
+                             f"{meta}crypto_key_id = {reference}\nrole          = {ENCRYPTER}\n"
                              f"member        = {member}")
-    return NewKey(f"google_kms_crypto_key.{name}.id", (ring, key, data, grant))
+    return NewKey(reference, (ring, key, data, grant))
 
 
 def kms_location(asset: Asset, block: str, attr: str) -> str:
-    """The KMS location (HCL) for a key that must sit with the asset's location."""
-    if asset.region:
-        return hcl.hcl_string(_KMS_LOCATION.get(asset.region.upper(), asset.region.lower()))
+    """The KMS location (HCL) for a key that must sit with the asset's location.
+
+    Only what the block says counts (not the value one instance resolved to), so that every
+    instance of the block (`count`, `for_each`, a module called twice) gets the same key text."""
     raw = expr(block, attr)
+    region = literal(raw) if raw is not None else asset.region
+    if region:
+        return hcl.hcl_string(_KMS_LOCATION.get(region.upper(), region.lower()))
     if raw:
         return f'lookup({{ EU = "europe", US = "us", ASIA = "asia" }}, upper({raw}), lower({raw}))'
     return "data.google_client_config.current.region"
+
+
+def shared_or_repeated(asset: Asset, ctx: EvalContext, *exprs: str | None) -> Repeat:
+    """How new resources cover the asset's block: once for all its instances, unless one of
+    `exprs` (copied into them) differs between instances: then they repeat its meta-argument."""
+    rep = repeat(asset, ctx)
+    return rep if rep.key and per_instance(*exprs) else Repeat(rep.ref)
+
+
+def _new_key_for(asset: Asset, ctx: EvalContext, block: Block, location_attr: str,
+                 agent: str) -> tuple[str, str, NewKey]:
+    """(base name, KMS location, new key) for a CMEK fix of `asset`."""
+    base = label(asset.id)
+    location = kms_location(asset, block.text, location_attr)
+    project = expr(block.text, "project")
+    return base, location, new_key(base, location, project, agent,
+                                   shared_or_repeated(asset, ctx, location, project))
 
 
 def _depends_on(block: str, resource: str) -> str:
@@ -175,9 +194,7 @@ def bucket_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     block = block_of(ctx, asset)
     if block is None:
         return None
-    base = label(asset.id)
-    key = new_key(base, kms_location(asset, block.text, "location"), expr(block.text, "project"),
-                  _STORAGE_AGENT)
+    base, _, key = _new_key_for(asset, ctx, block, "location", _STORAGE_AGENT)
     text = hcl.ensure_in_block_path(block.text, ["encryption"], "default_kms_key_name", key.reference)
     text = _depends_on(text, f"google_kms_crypto_key_iam_member.{base}_cmek_agent")
     return make_fix(block, text, appended=key.blocks,
@@ -188,9 +205,7 @@ def _spec_cmek(asset: Asset, ctx: EvalContext, agent: str, location_attr: str) -
     block = block_of(ctx, asset)
     if block is None:
         return None
-    base = label(asset.id)
-    location = kms_location(asset, block.text, location_attr)
-    key = new_key(base, location, expr(block.text, "project"), agent)
+    base, location, key = _new_key_for(asset, ctx, block, location_attr, agent)
     text = hcl.ensure_in_block_path(block.text, ["encryption_spec"], "kms_key_name", key.reference)
     text = _depends_on(text, f"google_kms_crypto_key_iam_member.{base}_cmek_agent")
     return make_fix(block, text, appended=_client_config(location) + key.blocks,
@@ -210,9 +225,7 @@ def notebook_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     block = block_of(ctx, asset)
     if block is None:
         return None
-    base = label(asset.id)
-    location = kms_location(asset, block.text, "location")
-    key = new_key(base, location, expr(block.text, "project"), "compute")
+    base, location, key = _new_key_for(asset, ctx, block, "location", "compute")
     text = block.text
     if asset.native_type == "google_notebooks_instance":
         text = hcl.set_attribute(text, "disk_encryption", '"CMEK"')
@@ -236,9 +249,7 @@ def repository_cmek(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     block = block_of(ctx, asset)
     if block is None:
         return None
-    base = label(asset.id)
-    location = kms_location(asset, block.text, "location")
-    key = new_key(base, location, expr(block.text, "project"), "artifactregistry")
+    base, location, key = _new_key_for(asset, ctx, block, "location", "artifactregistry")
     text = hcl.set_attribute(block.text, "kms_key_name", key.reference)
     text = _depends_on(text, f"google_kms_crypto_key_iam_member.{base}_cmek_agent")
     return make_fix(block, text, appended=_client_config(location) + key.blocks,
@@ -296,23 +307,31 @@ def bucket_access_logs(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None
     block = block_of(ctx, asset)
     if block is None:
         return None
-    base = label(asset.id)
-    logs = f"{base}_access_logs"
-    # A neutral name: a log bucket named after the model bucket would itself count as one.
-    digest = hashlib.sha256(asset.name.encode()).hexdigest()[:12]
+    logs = f"{label(asset.id)}_access_logs"
+    # A neutral name: a log bucket named after the model bucket would itself count as one. It is
+    # the hash of the bucket's name as the block writes it (Terraform's sha256 for an expression),
+    # so every instance of the block (count, for_each, module calls) gets the same text.
+    raw_name = expr(block.text, "name")
+    plain = literal(raw_name) if raw_name is not None else asset.name
+    if plain is not None:
+        name = hcl.hcl_string(f"access-logs-{hashlib.sha256(plain.encode()).hexdigest()[:12]}")
+    else:
+        name = f'"access-logs-${{substr(sha256({raw_name}), 0, 12)}}"'
     location = expr(block.text, "location") or '"US"'
     project = expr(block.text, "project")
-    body = f"name                        = \"access-logs-{digest}\"\nlocation                    = {location}\n"
+    rep = shared_or_repeated(asset, ctx, raw_name, location, project)
+    body = f"{rep.meta}name                        = {name}\nlocation                    = {location}\n"
     if project:
         body += f"project                     = {project}\n"
     body += ('uniform_bucket_level_access = true\npublic_access_prevention    = "enforced"\n'
              "versioning {\nenabled = true\n}")
     bucket = hcl.render_block("resource", ["google_storage_bucket", logs], body)
+    log_bucket = f"{rep.index(f'google_storage_bucket.{logs}')}.name"
     writer = hcl.render_block("resource", ["google_storage_bucket_iam_member", f"{logs}_writer"],
-                              f"bucket = google_storage_bucket.{logs}.name\n"
+                              f"{rep.meta}bucket = {log_bucket}\n"
                               'role   = "roles/storage.objectCreator"\n'
                               'member = "group:cloud-storage-analytics@google.com"')
-    text = hcl.ensure_in_block_path(block.text, ["logging"], "log_bucket", f"google_storage_bucket.{logs}.name")
+    text = hcl.ensure_in_block_path(block.text, ["logging"], "log_bucket", log_bucket)
     return make_fix(block, text, appended=(bucket, writer))
 
 
@@ -373,9 +392,11 @@ def project_audited(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
             texts.append(fix.terraform.rstrip("\n"))
     block = block_of(ctx, asset)
     if not has_all and block is not None:
+        rep = repeat(asset, ctx)  # one per instance of a counted project
+        meta, project = rep.meta, f"{rep.ref}.project_id"
         config_text = _log_types_block(
             hcl.render_block("resource", ["google_project_iam_audit_config", f"{label(asset.id)}_all_services"],
-                             f"project = google_project.{label(asset.id)}.project_id\n"
+                             f"{meta}project = {project}\n"
                              'service = "allServices"'), _ALL_TYPES)
         edits.append(TextEdit(block.file, config_text))
         texts.append(f"# audit every service and every user of {asset.name}\n{config_text.rstrip()}")
@@ -406,7 +427,8 @@ def bucket_reads_audited(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | No
     if block is None:
         return None
     project = expr(block.text, "project")
-    body = (f"project = {project}\n" if project else "") + 'service = "storage.googleapis.com"'
+    body = (shared_or_repeated(asset, ctx, project).meta + (f"project = {project}\n" if project else "")
+            + 'service = "storage.googleapis.com"')
     config_text = _log_types_block(
         hcl.render_block("resource", ["google_project_iam_audit_config", f"{label(asset.id)}_data_access"],
                          body), _ALL_TYPES)
@@ -468,12 +490,18 @@ def network_flow_logs(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | None:
     appended: tuple[str, ...] = ()
     note = ""
     if asset.get("auto_create_subnetworks") is not False:
-        base = label(asset.id)
         new_main = hcl.set_attribute(block.text, "auto_create_subnetworks", "false")
+        # named after the network as the block writes it: the same text for every instance
+        rep = repeat(asset, ctx)
+        meta, network = rep.meta, f"{rep.ref}.id"
+        raw = expr(block.text, "name")
+        plain = literal(raw) if raw is not None else asset.name
+        name = (hcl.hcl_string(hcl.hcl_ident(plain).replace("_", "-") + "-logged") if plain is not None
+                else templated(raw, "-logged", asset.name))
         subnet_text = hcl.render_block(
-            "resource", ["google_compute_subnetwork", f"{base}_logged"],
-            f"name          = {hcl.hcl_string(hcl.hcl_ident(asset.name).replace('_', '-') + '-logged')}\n"
-            f"network       = google_compute_network.{base}.id\n"
+            "resource", ["google_compute_subnetwork", f"{label(asset.id)}_logged"],
+            f"{meta}name          = {name}\n"
+            f"network       = {network}\n"
             f'ip_cidr_range = "10.128.0.0/20"\nlog_config {{\n{_LOG_CONFIG}\n}}')
         appended = (subnet_text,)
         note = ("auto mode cannot carry flow logs: custom mode recreates the network; "

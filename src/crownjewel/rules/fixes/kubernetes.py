@@ -15,7 +15,7 @@ from crownjewel.model.assets import Asset, EdgeKind, Kind, SourceRef
 from crownjewel.model.findings import Fix, TextEdit
 from crownjewel.rules import hcl_edit as hcl
 from crownjewel.rules.engine import EvalContext
-from crownjewel.rules.fixes.azure import block_text, local_ref, replace
+from crownjewel.rules.fixes._text import block_text, ident, repeat, replace
 from crownjewel.rules.registry import Fail, fixer
 
 _OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
@@ -128,9 +128,11 @@ def fix_namespace_egress(asset: Asset, ctx: EvalContext, fail: Fail) -> Fix | No
     has_deny = any(_selects_all(p) and "Egress" in (p.get("policy_types") or ())
                    and not any(is_open(r) for r in p.get("egress") or ()) for p in policies)
     if not has_deny:
-        name = hcl.hcl_ident(local_ref(asset.id).split(".", 1)[1]) + "_default_deny_egress"
-        # appended next to the namespace, so a reference keeps the two in step
-        body = DENY_BODY.format(namespace=f"{local_ref(asset.id)}.metadata[0].name")
+        name = ident(asset) + "_default_deny_egress"
+        # appended next to the namespace, so a reference keeps the two in step (one policy per
+        # instance of a namespace block with count / for_each: every instance appends the same)
+        rep = repeat(asset, ctx)
+        body = rep.meta + DENY_BODY.format(namespace=f"{rep.ref}.metadata[0].name")
         block = hcl.render_block("resource", ["kubernetes_network_policy_v1", name], body)
         shown.append(f"# default-deny egress for namespace {asset.name}\n" + block)
         edits.append(TextEdit(asset.source.file, block))
