@@ -16,6 +16,8 @@ def _short(path: str, base: str | None) -> str:
     return path
 
 
+_FIX_ORDER = ["storage.model-store-not-cmek", "storage.model-store-public", "kms.key-rotation-over-90-days"]
+
 _STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
           "info": "dim"}
 
@@ -59,6 +61,16 @@ def render(report: Mapping[str, Any], console: Any, show_fixes: int = 3, show_pa
     console.print(table)
 
     fixes = [f for f in shown if f["fix"] and f["status"] == "FAIL" and not f["suppressed"]]
+    # Lead with the control's own remediation (the seed card's CMEK fix), one fix per rule.
+    fixes.sort(key=lambda f: (_FIX_ORDER.index(f["rule_id"]) if f["rule_id"] in _FIX_ORDER else len(_FIX_ORDER),
+                              f["asset"]["provider"] != "gcp"))  # the card's own example is Google Cloud
+    firsts: list[Any] = []
+    rest: list[Any] = []
+    seen: set[str] = set()
+    for f in fixes:
+        (rest if f["rule_id"] in seen else firsts).append(f)
+        seen.add(f["rule_id"])
+    fixes = firsts + rest
     for f in fixes[:show_fixes]:
         console.print(Panel(Syntax(f["fix"], "hcl", theme="ansi_dark", word_wrap=True),
                             title=f"Terraform fix: {f['rule_id']} on {f['asset']['id']}", title_align="left"))
