@@ -2,9 +2,10 @@
 1 findings at or above the threshold, 2 usage or input errors."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,8 @@ def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
          severity_threshold: str | None, soft_fail: bool, config_path: str | None,
          suppressions_path: str | None, only_rules: tuple[str, ...], skip_rules: tuple[str, ...],
          all_assets: bool, no_fixes: bool) -> None:
-    """Scan Terraform directories, .tf files or `terraform show -json` plans."""
+    """Scan Terraform directories, .tf files, `terraform show -json` plans, or live AWS accounts
+    (`aws://[profile][?regions=eu-west-1,us-east-1]`, read-only: see `crownjewel permissions aws`)."""
     from crownjewel.config import ConfigError, load_config, load_suppressions
     from crownjewel.model.findings import Severity
     from crownjewel.pipeline import ScanOptions, scan_paths
@@ -218,6 +220,20 @@ def _maps_to(refs: Any, wanted: str) -> bool:
 
 
 @main.command()
+@click.argument("provider", type=click.Choice(["aws"]))
+def permissions(provider: str) -> None:
+    """Print the least-privilege, read-only IAM policy a live scan of PROVIDER needs."""
+    from crownjewel.collect.aws import least_privilege_policy
+
+    _json_out_plain(least_privilege_policy())
+
+
+def _json_out_plain(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@main.command()
 @click.argument("name", metavar="RULE|CONTROL")
 def explain(name: str) -> None:
     """Explain a rule (what fails, why, how to fix, mappings) or the control (ml-ip-theft)."""
@@ -253,11 +269,11 @@ def demo(output: str) -> None:
     from crownjewel.report.json_report import build_report
 
     estate = resources.files("crownjewel") / "examples" / "estate"
-    with resources.as_file(estate) as path:
+    with resources.as_file(estate) as path, _emulated_aws_account() as aws_target:
         console = _console()
         console.print(f"[bold]crownjewel {__version__}[/bold] · scanning the bundled example estate "
-                      f"([dim]{path}[/dim])")
-        result = scan_paths([str(path / "terraform")])
+                      f"([dim]{path}[/dim])" + (" and an emulated AWS account (moto, in process)" if aws_target else ""))
+        result = scan_paths([str(path / "terraform")] + ([aws_target] if aws_target else []))
         report = build_report(result)
         render(report, console)
         written = _emit(report, ("json", "sarif"), output)  # a directory: two formats
@@ -265,6 +281,39 @@ def demo(output: str) -> None:
         console.print(f"wrote {p}")
     console.print("Next: [bold]crownjewel explain ml-ip-theft[/bold] · [bold]crownjewel rules[/bold] · "
                   "[bold]crownjewel scan YOUR_TERRAFORM_DIR[/bold]")
+
+
+@contextlib.contextmanager
+def _emulated_aws_account() -> Iterator[str | None]:
+    """An AWS account seeded with an AI estate inside moto's in-process emulator (no network, no
+    real credentials used); yields the `aws://` target, or None when moto is not installed."""
+    import os
+
+    try:
+        from moto import mock_aws
+    except ImportError:
+        click.echo("crownjewel: moto is not installed: the demo skips its emulated AWS account", err=True)
+        yield None
+        return
+    import boto3
+
+    from crownjewel.examples.aws_estate import REGION, seed
+
+    fake = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+    saved = {k: os.environ.get(k) for k in [*fake, "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"]}
+    os.environ.update(fake)
+    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        os.environ.pop(k, None)
+    try:
+        with mock_aws():
+            seed(boto3.Session(region_name=REGION))
+            yield f"aws://?regions={REGION}"
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def run() -> None:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crownjewel import suppress
 from crownjewel.classify import Classification, ClassifyOptions, classify
@@ -42,6 +43,7 @@ class ScanResult:
     rules: tuple[Rule, ...]
     sources: Mapping[str, str]
     stats: Mapping[str, object]
+    coverage: tuple[Any, ...] = ()  # live clouds: what each (account, region, service) let us see
 
     @property
     def input_errors(self) -> bool:
@@ -75,4 +77,4 @@ def scan_paths(paths: Iterable[str | Path], all_assets: bool = False,
         "seconds": round(time.perf_counter() - started, 3),
     }
     return ScanResult(targets, graph, classes, tuple(findings), tuple(collected.problems) + tuple(warnings),
-                      tuple(rules), collected.sources, stats)
+                      tuple(rules), collected.sources, stats, tuple(collected.coverage))

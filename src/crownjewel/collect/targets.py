@@ -6,9 +6,11 @@ flags. Live connections (aws://, gcp://, ...) plug in here as their collectors l
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crownjewel.collect.problems import WARNING, InputProblem
 from crownjewel.collect.terraform.loader import TfInput, load_directory, load_file
@@ -25,6 +27,7 @@ class Collected:
     files: int = 0
     resources: int = 0
     unmodelled: dict[str, int] = field(default_factory=dict)
+    coverage: list[Any] = field(default_factory=list)  # live clouds: (account, region, service) status
 
 
 TargetLoader = Callable[[Path, TfInput], None]
@@ -49,6 +52,29 @@ DETECTORS: list[tuple[str, Callable[[Path], bool], TargetLoader]] = [
 ]
 
 
+_CONNECTION = re.compile(r"^(?P<scheme>[a-z0-9]+)://(?P<rest>.*)$")
+
+
+def _collect_connection(m: re.Match[str], target: str, out: Collected) -> None:
+    """A live connection: `aws://[profile][?regions=eu-west-1,us-east-1]`."""
+    scheme, rest = m.group("scheme"), m.group("rest")
+    if scheme != "aws":
+        out.problems.append(InputProblem(target, f"{scheme}:// connections are not supported yet; "
+                                                 "supported: aws://[profile][?regions=r1,r2]"))
+        return
+    profile, _, query = rest.partition("?")
+    params = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    unknown = set(params) - {"regions"}
+    if unknown:
+        out.problems.append(InputProblem(target, f"unknown connection option(s) {', '.join(sorted(unknown))}; "
+                                                 "supported: regions"))
+        return
+    regions = tuple(r for r in params.get("regions", "").split(",") if r) or None
+    from crownjewel.collect.aws import AwsTarget, collect_aws
+
+    out.coverage.extend(collect_aws(AwsTarget(profile=profile or None, regions=regions), out.builder, out.problems))
+
+
 def detect(path: Path) -> tuple[str, TargetLoader] | None:
     """The kind of target and its loader, or None when nothing recognises it."""
     for name, accepts, loader in DETECTORS:
@@ -65,6 +91,10 @@ def collect_targets(targets: tuple[str, ...]) -> Collected:
     tf = TfInput()
     covered: list[tuple[str, str]] = []  # (real path, target) of directories already scanned
     for target in targets:
+        connection = _CONNECTION.match(target)
+        if connection:
+            _collect_connection(connection, target, out)
+            continue
         path = Path(target)
         if not os.path.lexists(path):
             out.problems.append(InputProblem(target, "no such file or directory"))

@@ -53,6 +53,7 @@ _BY_KIND: dict[Kind, dict[str, str]] = {
         "tf_sources": "tuple[(aspect, SourceRef)]: where split Terraform resources configured an aspect",
         "tf_policies": "tuple[(aspect, policy JSON)]: policies as declared, for fixes that rewrite them",
         "bucket_key_enabled": "bool: S3 Bucket Keys reduce KMS calls (AWS)",
+        "mfa_delete": "bool: deleting versions needs MFA (AWS)",
     },
     Kind.CRYPTO_KEY: {
         "managed_by": "customer | provider",

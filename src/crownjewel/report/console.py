@@ -77,6 +77,17 @@ def render(report: Mapping[str, Any], console: Any, show_fixes: int = 3, show_pa
     if len(fixes) > show_fixes:
         console.print(f"[dim]{len(fixes) - show_fixes} more fixes in the JSON / SARIF output (field `fix`).[/dim]")
 
+    coverage = report.get("coverage") or []
+    if coverage:
+        table = Table(title="Coverage of live accounts (what each service let crownjewel see)",
+                      title_justify="left", expand=True)
+        for col in ("Account", "Region", "Service", "Status", "Detail"):
+            table.add_column(col, overflow="fold")
+        for c in coverage:
+            style = {"complete": "green", "partial": "yellow"}.get(c["status"], "red")
+            table.add_row(c["account"], c["region"], c["service"], Text(c["status"], style=style), c["detail"])
+        console.print(table)
+
     for p in report.get("problems", []):
         where = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
         style = "red" if p["level"] == "error" else "yellow"
@@ -88,5 +99,7 @@ def render(report: Mapping[str, Any], console: Any, show_fixes: int = 3, show_pa
         f"[bold]{s['failed']}[/bold] failed  ·  {s['passed']} passed  ·  {s['unknown']} unknown  ·  "
         f"{s['suppressed']} suppressed\n{sev}\n"
         f"{s.get('assets', 0)} assets ({s.get('crown_jewels', 0)} crown jewels) from {s.get('resources', 0)} "
-        f"resources in {s.get('files', 0)} files, {s.get('seconds', 0)} s",
+        f"Terraform resources in {s.get('files', 0)} files"
+        + (f" and {len({c['account'] for c in coverage})} live account(s)" if coverage else "")
+        + f", {s.get('seconds', 0)} s",
         title="crownjewel · ML Intellectual Property Theft (ml-ip-theft)", title_align="left"))

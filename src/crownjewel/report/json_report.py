@@ -123,6 +123,8 @@ def build_report(result: ScanResult) -> dict[str, Any]:
                 + [{"asset": f.asset.id, "what": f.rule_id, "reason": f.evidence[0] if f.evidence else ""}
                    for f in findings if f.status is Status.UNKNOWN],
         "problems": [p.as_dict() for p in result.problems],
+        "coverage": [{"account": c.account, "region": c.region, "service": c.service, "status": c.status,
+                      "detail": c.detail} for c in result.coverage],
         "summary": {**summarize(result.findings), **{k: v for k, v in result.stats.items()
                                                       if k != "unmodelled_types"}},
     }
