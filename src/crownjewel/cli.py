@@ -141,9 +141,6 @@ def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
     from crownjewel.pipeline import ScanOptions, scan_paths
     from crownjewel.report.json_report import build_report
 
-    if not targets:
-        _fail("no target given: pass Terraform directories, .tf files or plan JSON files "
-              "(live cloud connections arrive with the cloud collectors)")
     formats = _check_outputs(formats, output)
     try:
         config = load_config(config_path)
@@ -153,6 +150,9 @@ def scan(targets: tuple[str, ...], formats: tuple[str, ...], output: str | None,
             Severity.parse(threshold)
     except (ConfigError, ValueError) as err:
         _fail(str(err))
+    if not targets and not config.aws_accounts:
+        _fail("no target given: pass Terraform directories, .tf files, plan JSON files or aws://[profile], "
+              "or list aws_accounts in --config")
     try:
         result = scan_paths(targets, options=ScanOptions(
             all_assets=all_assets, only_rules=only_rules, skip_rules=skip_rules, config=config,

@@ -47,6 +47,24 @@ class ThresholdsConfig:
     max_rotation_days: Annotated[int, at.Ge(1), at.Le(3650)] = 90
 
 
+def is_an_arn(value: str) -> bool:
+    """Role ARNs look like arn:aws:iam::123456789012:role/name."""
+    return value.startswith("arn:") and value.count(":") >= 5
+
+
+@dataclass(frozen=True, slots=True)
+class AwsAccount:
+    """One AWS account to scan live: a profile and/or a role to assume, and regions."""
+
+    __pydantic_config__ = _STRICT
+
+    name: str | None = None
+    profile: str | None = None
+    role_arn: Annotated[str, at.Predicate(is_an_arn)] | None = None
+    external_id: str | None = None
+    regions: tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration file."""
@@ -59,6 +77,7 @@ class Config:
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     severity_threshold: str | None = None
     suppressions: tuple[SuppressionEntry, ...] = ()
+    aws_accounts: tuple[AwsAccount, ...] = ()  # scanned when `crownjewel scan` is given no target
 
 
 def _read_yaml(path: Path) -> Any:

@@ -95,7 +95,40 @@ def test_permissions_policy_is_read_only(aws_env: dict[str, str]) -> None:
     proc = _cli(aws_env, "permissions", "aws")
     assert proc.returncode == 0, proc.stderr
     policy = json.loads(proc.stdout)
-    actions = {a for st in policy["Statement"] for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    reads = [st for st in policy["Statement"] if st.get("Sid") != "AssumeScanRole"]
+    assume = [st for st in policy["Statement"] if st.get("Sid") == "AssumeScanRole"]
+    assert assume and assume[0]["Action"] in ("sts:AssumeRole", ["sts:AssumeRole"])  # the one non-read, for roles
+    actions = {a for st in reads for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
     assert "s3:GetBucketPolicy" in actions and "kms:GetKeyRotationStatus" in actions
     verbs = ("Get", "List", "Describe", "Head")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions), sorted(actions)
+
+
+def test_configured_accounts_are_scanned_through_assume_role(aws_env: dict[str, str], tmp_path: Path) -> None:
+    import boto3
+
+    saved = {k: os.environ.get(k) for k in aws_env if k.startswith("AWS_")}
+    os.environ.update({k: v for k, v in aws_env.items() if k.startswith("AWS_")})
+    try:
+        creds = boto3.client("sts", region_name=REGION).assume_role(
+            RoleArn="arn:aws:iam::222222222222:role/crownjewel-scan", RoleSessionName="seed")["Credentials"]
+        other = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                              aws_session_token=creds["SessionToken"], region_name=REGION)
+        other.client("s3").create_bucket(Bucket="acme-second-account-checkpoints")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    cfg = tmp_path / "crownjewel.yaml"
+    cfg.write_text(f"aws_accounts:\n  - regions: [{REGION}]\n"
+                   f"  - role_arn: arn:aws:iam::222222222222:role/crownjewel-scan\n    regions: [{REGION}]\n")
+    out = tmp_path / "report.json"
+    proc = _cli(aws_env, "scan", "--config", str(cfg), "-f", "json", "-o", str(out))
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    accounts = {c["account"] for c in report["coverage"]}
+    assert {"123456789012", "222222222222"} <= accounts, accounts
+    second = [f for f in report["findings"] if f["asset"]["name"] == "acme-second-account-checkpoints"]
+    assert second and all(f["asset"]["account"] == "222222222222" for f in second)

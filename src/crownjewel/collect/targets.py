@@ -83,8 +83,9 @@ def detect(path: Path) -> tuple[str, TargetLoader] | None:
     return None
 
 
-def collect_targets(targets: tuple[str, ...]) -> Collected:
-    """Read every target into one graph builder; problems are collected, never raised."""
+def collect_targets(targets: tuple[str, ...], aws_accounts: tuple[Any, ...] = ()) -> Collected:
+    """Read every target (and every configured AWS account) into one graph builder; problems are
+    collected, never raised."""
     from crownjewel.collect.terraform.normalize import normalize
 
     out = Collected()
@@ -112,6 +113,12 @@ def collect_targets(targets: tuple[str, ...]) -> Collected:
                                                      "a .tf file or `terraform show -json` output"))
             continue
         found[1](path, tf)
+    for account in aws_accounts:
+        from crownjewel.collect.aws import AwsTarget, collect_aws
+
+        aws_target = AwsTarget(profile=account.profile, regions=account.regions, role_arn=account.role_arn,
+                               external_id=account.external_id)
+        out.coverage.extend(collect_aws(aws_target, out.builder, out.problems))
     out.unmodelled = normalize(tf.resources, out.builder, tf.problems, targets)
     out.problems.extend(tf.problems)
     out.sources = tf.sources

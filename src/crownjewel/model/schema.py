@@ -168,7 +168,16 @@ _BY_KIND: dict[Kind, dict[str, str]] = {
         "retention_days": "int",
         "locked": "bool: retention cannot be reduced or removed",
     },
-    Kind.ACCOUNT: {"project": "GCP project id / AWS account id / Azure subscription id"},
+    Kind.ACCOUNT: {
+        "project": "GCP project id / AWS account id / Azure subscription id",
+        "guardduty_s3_protection": "tuple[str]: AWS regions where an enabled GuardDuty detector has S3 "
+                                   "protection on (live scans; of guardduty_checked_regions)",
+        "guardduty_checked_regions": "tuple[str]: AWS regions whose GuardDuty detectors were read",
+        "bedrock_invocation_logging": "tuple[str]: AWS regions where Bedrock model invocation logging "
+                                      "delivers to S3 or CloudWatch Logs (of bedrock_logging_checked_regions)",
+        "bedrock_logging_checked_regions": "tuple[str]: AWS regions whose Bedrock invocation logging "
+                                           "configuration was read",
+    },
 }
 
 # Terraform bookkeeping any kind may carry, for fixes that edit the declaring resources.

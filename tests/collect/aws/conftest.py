@@ -97,8 +97,8 @@ def _scan(monkeypatch: pytest.MonkeyPatch,
     if hook is not None:
         original = sessions.make_session
 
-        def make(profile: str | None) -> Any:
-            made = original(profile)
+        def make(profile: str | None, credentials: Any = None) -> Any:
+            made = original(profile, credentials)
             hook(made)
             return made
 

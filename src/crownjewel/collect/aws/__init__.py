@@ -1,4 +1,4 @@
-"""Live AWS collection with boto3: S3, KMS, CloudTrail, SageMaker and EC2 networks.
+"""Live AWS collection with boto3: S3, KMS, CloudTrail, SageMaker, EC2 networks, ECR, GuardDuty, Bedrock.
 
 Each service has a fetch step (guarded read-only API calls, run concurrently per region in a
 bounded thread pool, one boto3 session per task) and a pure normalize step (replies -> assets,
@@ -19,10 +19,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class AwsTarget:
-    """What to scan: a profile (None: the default credential chain) and regions (None: all enabled)."""
+    """What to scan: a profile (None: the default credential chain) and regions (None: all enabled).
+
+    With `role_arn`, the scan reads with the credentials of sts:AssumeRole (with `external_id`
+    when set, session name `session_name`) made once from the profile / default chain.
+    """
 
     profile: str | None = None
     regions: tuple[str, ...] | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    session_name: str = "crownjewel"
 
 
 def collect_aws(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) -> list[Coverage]:

@@ -1,22 +1,24 @@
 """Orchestration of a live AWS scan: identity, regions, concurrent fetches, then normalization.
 
-Fetch tasks (one per region and service, plus one for S3, which lists buckets account-wide) run
-in a bounded ThreadPoolExecutor, each with its own boto3 session and clients. They return plain
-replies; normalization runs afterwards in the calling thread, KMS first so that every other
+Fetch tasks (one per region and service of the registry in registry.py, plus one for S3, which
+lists buckets account-wide) run in a bounded ThreadPoolExecutor, each with its own boto3 session
+and clients (with the target's assumed-role credentials, obtained once). They return plain replies; normalization runs afterwards in the calling thread, KMS first so that every other
 service can tell AWS-managed keys from customer-managed ones.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from crownjewel.collect.aws import AwsTarget, cloudtrail, ec2, kms, s3, sagemaker
+from crownjewel.collect.aws import AwsTarget, cloudtrail, ec2, kms, s3
 from crownjewel.collect.aws import session as sessions
 from crownjewel.collect.aws.common import KeyIndex, Scope, account_asset_id
 from crownjewel.collect.aws.coverage import DENIED, ERROR, Coverage
 from crownjewel.collect.aws.permissions import STS_OPERATIONS
+from crownjewel.collect.aws.registry import REGIONAL, SERVICES, Service
 from crownjewel.collect.aws.session import Calls, Recorder
 from crownjewel.collect.problems import ERROR as PROBLEM_ERROR
 from crownjewel.collect.problems import WARNING, InputProblem
@@ -24,8 +26,9 @@ from crownjewel.model.assets import Asset, Gap, Kind, frozen_map
 from crownjewel.model.graph import GraphBuilder
 
 MAX_WORKERS = 8
-REGIONAL = ("kms", "cloudtrail", "sagemaker", "ec2")
 DEFAULT_REGION = "us-east-1"
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+Credentials = Mapping[str, str]
 
 
 @dataclass(slots=True)
@@ -39,25 +42,19 @@ class TaskResult:
     crash: str | None = None  # a collector bug, reported as coverage "error"
 
 
-def _regional(service: str, profile: str | None, scope: Scope, scanned: tuple[str, ...]) -> TaskResult:
-    rec = Recorder(scope.account, scope.region, service)
-    result = TaskResult(service, scope.region, recorders=[rec])
+def _regional(service: Service, profile: str | None, credentials: Credentials | None, scope: Scope,
+              scanned: tuple[str, ...]) -> TaskResult:
+    rec = Recorder(scope.account, scope.region, service.name)
+    result = TaskResult(service.name, scope.region, recorders=[rec])
     try:
-        session = sessions.make_session(profile)
-        if service == "kms":
-            result.raw = kms.fetch(session, scope, rec)
-        elif service == "cloudtrail":
-            result.raw = cloudtrail.fetch(session, scope, rec, scanned)
-        elif service == "sagemaker":
-            result.raw = sagemaker.fetch(session, scope, rec)
-        else:
-            result.raw = ec2.fetch(session, scope, rec)
+        result.raw = service.fetch(sessions.make_session(profile, credentials), scope, rec, scanned)
     except Exception as exc:  # a collector bug must not abort the other tasks
-        result.crash = f"{service} collection crashed in {scope.region}: {type(exc).__name__}: {exc}"
+        result.crash = f"{service.name} collection crashed in {scope.region}: {type(exc).__name__}: {exc}"
     return result
 
 
-def _s3(profile: str | None, scope: Scope, regions: tuple[str, ...] | None, scanned: tuple[str, ...]) -> TaskResult:
+def _s3(profile: str | None, credentials: Credentials | None, scope: Scope, regions: tuple[str, ...] | None,
+        scanned: tuple[str, ...]) -> TaskResult:
     recorders: dict[str, Recorder] = {r: Recorder(scope.account, r, "s3") for r in scanned}
 
     def recorder_for(region: str) -> Recorder:
@@ -65,7 +62,7 @@ def _s3(profile: str | None, scope: Scope, regions: tuple[str, ...] | None, scan
 
     result = TaskResult("s3", scope.region)
     try:
-        result.raw = s3.fetch(sessions.make_session(profile), scope, regions, recorder_for)
+        result.raw = s3.fetch(sessions.make_session(profile, credentials), scope, regions, recorder_for)
         if not result.raw.listing.ok:
             for rec in recorders.values():
                 rec.listing_failed(result.raw.listing)
@@ -77,6 +74,29 @@ def _s3(profile: str | None, scope: Scope, regions: tuple[str, ...] | None, scan
         result.crash = f"s3 collection crashed: {type(exc).__name__}: {exc}"
     result.recorders = list(recorders.values())
     return result
+
+
+def _assume(session: Any, target: AwsTarget, home: str, label: str, problems: list[InputProblem]
+            ) -> tuple[Credentials | None, Coverage | None]:
+    """Credentials of `target.role_arn` (one sts:AssumeRole per scan), or the problem and coverage."""
+    role = str(target.role_arn)
+    match = ROLE_ARN.match(role)
+    account = match.group(1) if match else "unknown"
+    if match is None:
+        reason = "sts:AssumeRole not attempted: malformed role ARN (ValidationError)"
+        problems.append(InputProblem(label, f"cannot assume role {role!r}: {reason}", level=PROBLEM_ERROR))
+        return None, Coverage(account, "global", "sts", ERROR, reason)
+    rec = Recorder(account, "global", "sts")
+    extra = {"ExternalId": target.external_id} if target.external_id else {}
+    reply = Calls(sessions.client(session, "sts", home), STS_OPERATIONS, rec).call(
+        "AssumeRole", RoleArn=role, RoleSessionName=target.session_name or "crownjewel", **extra)
+    creds = reply.get("Credentials")
+    if reply.ok and isinstance(creds, Mapping) and creds.get("AccessKeyId") and creds.get("SecretAccessKey"):
+        return {k: str(v) for k, v in creds.items() if k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}, None
+    reason = reply.error or "sts:AssumeRole returned no credentials"
+    problems.append(InputProblem(label, f"cannot assume role {role}: {reason}", level=PROBLEM_ERROR))
+    return None, Coverage(account, "global", "sts", DENIED if reply.status == "denied" else ERROR,
+                          f"{role}: {reason}")
 
 
 def _identify(session: Any, home: str, label: str, problems: list[InputProblem]
@@ -110,27 +130,31 @@ def _regions(target: AwsTarget, session: Any, scope: Scope, label: str, problems
 
 def _normalize(results: list[TaskResult], scope: Scope, builder: GraphBuilder,
                problems: list[InputProblem], label: str) -> dict[tuple[str, str], str]:
-    """Normalize every task's replies; returns (service, region) -> crash text for failures."""
+    """Normalize every task's replies; returns (service, region) -> crash text for failures.
+
+    KMS first (its keys are indexed so other services tell AWS-managed keys from customer ones),
+    then S3, then the registry's services in order; then each service's account-wide summary.
+    """
     crashes: dict[tuple[str, str], str] = {(r.service, r.region): r.crash for r in results if r.crash}
     keys = KeyIndex()
-    order = {"kms": 0, "s3": 1, "cloudtrail": 2, "sagemaker": 3, "ec2": 4}
-    for result in sorted(results, key=lambda r: order[r.service]):
+    order = {"kms": 0, "s3": 1, **{service.name: 2 + n for n, service in enumerate(REGIONAL)}}
+    ordered = sorted(results, key=lambda r: order[r.service])
+    for result in ordered:
         if result.service == "kms" and result.raw is not None:
             kms.index(result.raw, Scope(scope.account, result.region, scope.partition), keys)
-    steps: dict[str, Callable[[Any, Scope], None]] = {
-        "kms": lambda raw, here: kms.normalize(raw, here, builder),
-        "s3": lambda raw, here: s3.normalize(raw, here, keys, builder),
-        "cloudtrail": lambda raw, here: cloudtrail.normalize(raw, here, keys, builder),
-        "sagemaker": lambda raw, here: sagemaker.normalize(raw, here, keys, builder),
-        "ec2": lambda raw, here: ec2.normalize(raw, here, builder),
-    }
     trails: list[str] = []
     buckets: list[str] = []
-    for result in sorted(results, key=lambda r: order[r.service]):
+    seen: dict[str, list[tuple[Scope, Any]]] = {}
+    for result in ordered:
         if result.raw is None:
             continue
+        here = Scope(scope.account, result.region, scope.partition)
         try:
-            steps[result.service](result.raw, Scope(scope.account, result.region, scope.partition))
+            if result.service == "s3":
+                s3.normalize(result.raw, here, keys, builder)
+            else:
+                SERVICES[result.service].normalize(result.raw, here, keys, builder)
+                seen.setdefault(result.service, []).append((here, result.raw))
         except Exception as exc:  # an unexpected response shape: the rest of the scan goes on
             crash = f"{result.service} replies in {result.region} not understood: {type(exc).__name__}: {exc}"
             crashes[(result.service, result.region)] = crash
@@ -139,19 +163,34 @@ def _normalize(results: list[TaskResult], scope: Scope, builder: GraphBuilder,
             buckets.extend(s3.bucket_arn_list(result.raw, scope.partition))
         if result.service == "cloudtrail":
             trails.extend(str(t.trail["TrailARN"]) for t in result.raw.trails)
+    for service in REGIONAL:
+        if service.summarize is not None and seen.get(service.name):
+            try:
+                service.summarize(seen[service.name], scope, builder)
+            except Exception as exc:
+                crash = f"{service.name} replies not understood: {type(exc).__name__}: {exc}"
+                for here, _ in seen[service.name]:
+                    crashes[(service.name, here.region)] = crash
+                problems.append(InputProblem(label, crash, level=WARNING))
     cloudtrail.link_all_buckets(builder, trails, [b for b in buckets if builder.has(b)])
     return crashes
 
 
 def run(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) -> list[Coverage]:
     """Scan the account of `target` (see `collect_aws`)."""
-    label = f"aws://{target.profile or ''}"
+    label = f"aws://{target.profile or ''}" + (f" as {target.role_arn}" if target.role_arn else "")
     try:
         session = sessions.make_session(target.profile)
     except Exception as exc:  # unknown profile, broken config file
         problems.append(InputProblem(label, f"cannot open the AWS profile: {exc}"))
         return [Coverage("unknown", "global", "sts", ERROR, str(exc))]
     home = (target.regions[0] if target.regions else None) or session.region_name or DEFAULT_REGION
+    credentials: Credentials | None = None
+    if target.role_arn is not None:
+        credentials, failed = _assume(session, target, home, label, problems)
+        if credentials is None:
+            return [failed] if failed else []
+        session = sessions.make_session(target.profile, credentials)
     scope, failed = _identify(session, home, label, problems)
     if scope is None:
         return [failed] if failed else []
@@ -163,9 +202,9 @@ def run(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) 
     regions = _regions(target, session, scope, label, problems, coverage)
     results: list[TaskResult] = []
     with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="crownjewel-aws") as pool:
-        futures = [pool.submit(_s3, target.profile, scope, target.regions, regions)]
-        futures += [pool.submit(_regional, service, target.profile, Scope(scope.account, region, scope.partition),
-                                regions)
+        futures = [pool.submit(_s3, target.profile, credentials, scope, target.regions, regions)]
+        futures += [pool.submit(_regional, service, target.profile, credentials,
+                                Scope(scope.account, region, scope.partition), regions)
                     for region in regions for service in REGIONAL]
         results = [f.result() for f in futures]
     crashes = _normalize(results, scope, builder, problems, label)

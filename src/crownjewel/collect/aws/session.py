@@ -174,11 +174,20 @@ class Calls:
         return reply
 
 
-def make_session(profile: str | None) -> Any:
-    """A new boto3 session (one per thread: sessions and clients are not shared)."""
+def make_session(profile: str | None, credentials: Mapping[str, str] | None = None) -> Any:
+    """A new boto3 session (one per thread: sessions and clients are not shared).
+
+    `credentials` (AccessKeyId, SecretAccessKey, SessionToken: an sts:AssumeRole reply's
+    Credentials) replace the profile's or the default chain's; the profile's region still applies.
+    """
     import boto3
 
-    return boto3.session.Session(profile_name=profile) if profile else boto3.session.Session()
+    keys: dict[str, Any] = {}
+    if credentials is not None:
+        keys = {"aws_access_key_id": credentials["AccessKeyId"],
+                "aws_secret_access_key": credentials["SecretAccessKey"],
+                "aws_session_token": credentials.get("SessionToken")}
+    return boto3.session.Session(profile_name=profile, **keys) if profile else boto3.session.Session(**keys)
 
 
 def client(session: Any, service: str, region: str | None) -> Any:
