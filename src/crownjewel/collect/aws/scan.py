@@ -206,7 +206,7 @@ def run(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) 
         futures += [pool.submit(_regional, service, target.profile, credentials,
                                 Scope(scope.account, region, scope.partition), regions)
                     for region in regions for service in REGIONAL]
-        results = [f.result() for f in futures]
+        results = _wait(futures, f"AWS {scope.account}")
     crashes = _normalize(results, scope, builder, problems, label)
     for result in results:
         for rec in result.recorders:
@@ -216,3 +216,20 @@ def run(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) 
             if status in (DENIED, ERROR):
                 builder.gap(Gap(f"aws {rec.service} in account {rec.account}, region {rec.region}", detail))
     return coverage
+
+
+def _wait(futures: list[Any], label: str) -> list[TaskResult]:
+    """The tasks' results in submission order, with a progress bar on an interactive terminal."""
+    import sys
+    from concurrent.futures import as_completed
+
+    if not sys.stderr.isatty():
+        return [f.result() for f in futures]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(f"{label}: regions x services", total=len(futures))
+        for _ in as_completed(futures):
+            progress.advance(task)
+    return [f.result() for f in futures]
