@@ -11,6 +11,7 @@ lazily so `crownjewel --version` stays fast. Clients are never shared between th
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,12 +71,14 @@ class Recorder:
     calls: int = 0
     failures: list[Reply] = field(default_factory=list)
     listing: Reply | None = None  # set when the service's primary listing failed: nothing seen
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def record(self, reply: Reply) -> None:
-        """Count a call; keep it when it failed."""
-        self.calls += 1
-        if not reply.ok:
-            self.failures.append(reply)
+        """Count a call; keep it when it failed (S3 reads buckets on several threads)."""
+        with self._lock:
+            self.calls += 1
+            if not reply.ok:
+                self.failures.append(reply)
 
     def listing_failed(self, reply: Reply) -> None:
         """The primary listing failed: the service is not covered at all in this region."""
