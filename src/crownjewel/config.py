@@ -47,6 +47,13 @@ class ThresholdsConfig:
     max_rotation_days: Annotated[int, at.Ge(1), at.Le(3650)] = 90
 
 
+def is_a_region(value: str) -> bool:
+    """AWS region names look like eu-west-1 or us-gov-west-1."""
+    import re
+
+    return re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", value) is not None
+
+
 def is_an_arn(value: str) -> bool:
     """Role ARNs look like arn:aws:iam::123456789012:role/name."""
     return value.startswith("arn:") and value.count(":") >= 5
@@ -62,7 +69,7 @@ class AwsAccount:
     profile: str | None = None
     role_arn: Annotated[str, at.Predicate(is_an_arn)] | None = None
     external_id: str | None = None
-    regions: tuple[str, ...] | None = None
+    regions: tuple[Annotated[str, at.Predicate(is_a_region)], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

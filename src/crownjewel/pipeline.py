@@ -59,7 +59,8 @@ def scan_paths(paths: Iterable[str | Path], all_assets: bool = False,
         options = dataclasses.replace(options, all_assets=True)
     started = time.perf_counter()
     targets = tuple(str(p) for p in paths)
-    collected = collect_targets(targets, options.config.aws_accounts)
+    # Configured accounts are what `scan` covers when it is given no target.
+    collected = collect_targets(targets, () if targets else options.config.aws_accounts)
     graph = collected.builder.freeze()
     cfg = options.config
     classes = classify(graph, ClassifyOptions(crown_jewels=cfg.crown_jewels, out_of_scope=cfg.out_of_scope,

@@ -52,6 +52,7 @@ DETECTORS: list[tuple[str, Callable[[Path], bool], TargetLoader]] = [
 ]
 
 
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _CONNECTION = re.compile(r"^(?P<scheme>[a-z0-9]+)://(?P<rest>.*)$")
 
 
@@ -69,7 +70,11 @@ def _collect_connection(m: re.Match[str], target: str, out: Collected) -> None:
         out.problems.append(InputProblem(target, f"unknown connection option(s) {', '.join(sorted(unknown))}; "
                                                  "supported: regions"))
         return
-    regions = tuple(r for r in params.get("regions", "").split(",") if r) or None
+    regions = tuple(r.strip() for r in params.get("regions", "").split(",") if r.strip()) or None
+    bad = [r for r in regions or () if not _REGION.match(r)]
+    if bad:
+        out.problems.append(InputProblem(target, f"not an AWS region name: {', '.join(bad)} (e.g. eu-west-1)"))
+        return
     from crownjewel.collect.aws import AwsTarget, collect_aws
 
     out.coverage.extend(collect_aws(AwsTarget(profile=profile or None, regions=regions), out.builder, out.problems))

@@ -59,15 +59,27 @@ def _aws_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:
     if not trails:
         return Unknown("no CloudTrail trail in the scanned estate (an organisation trail may exist outside it)")
     arn = f"arn:aws:s3:::{store.name}"
+    unread: list[str] = []
+    partial: list[str] = []
     for trail in trails:
-        if trail.get("logging_enabled") is False:
+        covers = None
+        if trail.knows("data_event_buckets"):
+            for covered in map(str, trail.get("data_event_buckets") or ()):
+                if covered in ("*", store.name, store.id, arn) or covered in (arn + "/", arn + "/*"):
+                    covers = True
+                elif covered.startswith(arn + "/"):
+                    partial.append(f"{trail.name} logs only {covered}")  # a prefix: other reads unlogged
+        else:
+            unread.append(trail.why_unknown("data_event_buckets"))
+        if not covers:
             continue
-        for covered in trail.get("data_event_buckets") or ():
-            covered = str(covered)
-            if covered in ("*", store.name, store.id) or covered.rstrip("/") == arn or \
-                    (covered.startswith(arn + "/")):
-                return True
-    return Fail.because("no logging trail records S3 data events (GetObject) for this bucket")
+        if trail.get("logging_enabled") is True:
+            return True
+        if not trail.knows("logging_enabled"):
+            unread.append(trail.why_unknown("logging_enabled"))
+    if unread:
+        return Unknown("; ".join(unread))
+    return Fail.because("no logging trail records S3 data events (GetObject) for the whole bucket", *partial)
 
 
 def _azure_reads_audited(store: Asset, ctx: EvalContext) -> Outcome:

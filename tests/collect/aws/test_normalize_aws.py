@@ -55,10 +55,14 @@ def test_sse_s3_sse_kms_default_key_and_failure() -> None:
                          bucket("b", GetBucketEncryption=sse("aws:kms")),
                          bucket("c", GetBucketEncryption=sse("aws:kms", "alias/aws/s3")),
                          bucket("d", GetBucketEncryption=sse("aws:kms", "k1")),
-                         bucket("e", GetBucketEncryption=denied), bucket("f"))
+                         bucket("e", GetBucketEncryption=denied), bucket("f"),
+                         bucket("g", GetBucketEncryption=sse("aws:kms", "k-undescribed")),
+                         keys=KeyIndex(managers={"arn:aws:kms:eu-west-1:111122223333:key/k1": "CUSTOMER"}))
     enc = {a.name: a.get("encryption") for a in graph.assets()}
     assert enc == {"a": "provider-managed", "b": "provider-managed", "c": "provider-managed",
-                   "d": "customer-managed", "e": None, "f": "provider-managed"}
+                   "d": "customer-managed", "e": None, "f": "provider-managed", "g": None}
+    # a key of this account KMS never described may be AWS-managed: unknown, not customer-managed
+    assert "not seen by the scan" in graph["arn:aws:s3:::g"].why_unknown("encryption")
     assert graph["arn:aws:s3:::e"].why_unknown("encryption") == "s3:GetEncryptionConfiguration denied (AccessDenied)"
     assert [e.dst for e in graph.out_edges("arn:aws:s3:::d", EdgeKind.ENCRYPTED_BY)] == [
         "arn:aws:kms:eu-west-1:111122223333:key/k1"]

@@ -41,7 +41,7 @@ def test_ecr_customer_key_and_no_policy() -> None:
     raw = ecr.EcrRaw(Reply("DescribeRepositories", [repo]),
                      [ecr.RepoRaw(repo, Reply("GetRepositoryPolicy", status="absent"))])
     builder = builder_with_account()
-    ecr.normalize(raw, SCOPE, KeyIndex(), builder)
+    ecr.normalize(raw, SCOPE, KeyIndex(managers={KEY: "CUSTOMER"}), builder)  # KMS described it
     asset = builder.freeze()[REPO]
     assert (asset.get("encryption"), asset.get("kms_key"), asset.get("tag_immutable")) == (
         "customer-managed", KEY, False)
@@ -74,7 +74,7 @@ def test_bedrock_custom_model_key_and_logging() -> None:
     raw = bedrock.BedrockRaw(Reply("ListCustomModels", [{"modelArn": MODEL}]),
                              Reply("GetModelInvocationLoggingConfiguration", {}), [(MODEL, "tuned", detail)])
     builder = builder_with_account()
-    bedrock.normalize(raw, SCOPE, KeyIndex(), builder)
+    bedrock.normalize(raw, SCOPE, KeyIndex(managers={KEY: "CUSTOMER"}), builder)
     bedrock.summarize([(SCOPE, raw)], SCOPE, builder)
     graph = builder.freeze()
     model = graph[MODEL]

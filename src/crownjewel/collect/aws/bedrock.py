@@ -61,7 +61,7 @@ def normalize(raw: BedrockRaw, scope: Scope, keys: KeyIndex, builder: GraphBuild
         attrs: dict[str, Any] = {}
         unknown: dict[str, str] = {}
         if detail.ok:
-            apply_key(detail.get("modelKmsKeyArn"), scope, keys, arn, attrs, builder)
+            apply_key(detail.get("modelKmsKeyArn"), scope, keys, arn, attrs, builder, unknown)
             training = bucket_of_uri((detail.get("trainingDataConfig") or {}).get("s3Uri"))
             if training:
                 builder.link(arn, EdgeKind.READS_DATA_FROM, bucket_arn(training, scope.partition))

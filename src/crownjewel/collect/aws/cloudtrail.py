@@ -135,7 +135,7 @@ def normalize(raw: TrailsRaw, scope: Scope, keys: KeyIndex, builder: GraphBuilde
             builder.link(me, EdgeKind.LOGS_TO, attrs["log_bucket"])
         key = trail.get("KmsKeyId")
         if key:
-            apply_key(key, here, keys, me, attrs, builder)
+            apply_key(key, here, keys, me, attrs, builder, unknown)
         else:
             attrs["encryption"] = "provider-managed"  # SSE-S3 on the log bucket by default
         for covered in attrs.get("data_event_buckets", ()):

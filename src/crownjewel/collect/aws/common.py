@@ -100,11 +100,15 @@ class KeyIndex:
 
     managers: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, str] = field(default_factory=dict)  # key ARN or region -> why KMS could not tell
 
-    def resolve(self, ref: Any, scope: Scope) -> tuple[str, str | None]:
+    def resolve(self, ref: Any, scope: Scope) -> tuple[str | None, str | None]:
         """(encryption, key ARN or None) for a KMS key id, key ARN, alias name or alias ARN.
 
         No key (SSE-KMS default) or an `alias/aws/*` key is the AWS-managed key: provider-managed.
+        A key of this account that the scan did not see described is neither: encryption None
+        (unknown), since AWS-managed keys live only in their own account and only KeyManager
+        tells them apart. Keys of other accounts and non-`aws/` aliases are customer-managed.
         """
         if not isinstance(ref, str) or not ref:
             return PROVIDER_MANAGED, None
@@ -119,15 +123,33 @@ class KeyIndex:
             arn = ref
         else:
             arn = scope.arn("kms", f"key/{ref}")
-        if self.managers.get(arn) == "AWS":
+        manager = self.managers.get(arn)
+        if manager == "AWS":
             return PROVIDER_MANAGED, None
+        if manager is None and ":alias/" not in arn and f":{scope.account}:" in arn:
+            return None, arn
         return CUSTOMER, arn
+
+    def why_unread(self, arn: str) -> str:
+        """Why the manager of a key of this account is not known."""
+        region = arn.split(":")[3] if arn.count(":") >= 5 else ""
+        return self.unread.get(arn) or self.unread.get(region) or (
+            f"KMS key {arn} was not seen by the scan (its region was not scanned), so whether it is "
+            "AWS-managed or customer-managed is unknown")
 
 
 def apply_key(ref: Any, scope: Scope, keys: KeyIndex, asset_id: str, attrs: dict[str, Any],
-              builder: GraphBuilder) -> None:
-    """Set `encryption` / `kms_key` from a key reference and link ENCRYPTED_BY to a customer key."""
+              builder: GraphBuilder, unknown: dict[str, str]) -> None:
+    """Set `encryption` / `kms_key` from a key reference and link ENCRYPTED_BY to a customer key;
+    a key of this account the scan could not describe makes `encryption` unknown, with the reason."""
     encryption, arn = keys.resolve(ref, scope)
+    if encryption is None:
+        assert arn is not None
+        attrs.pop("encryption", None)
+        unknown["encryption"] = keys.why_unread(arn)
+        attrs["kms_key"] = arn
+        builder.link(asset_id, EdgeKind.ENCRYPTED_BY, arn)
+        return
     attrs["encryption"] = encryption
     if arn is not None:
         attrs["kms_key"] = arn

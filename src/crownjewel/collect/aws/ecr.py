@@ -89,7 +89,7 @@ def normalize(raw: EcrRaw, scope: Scope, keys: KeyIndex, builder: GraphBuilder) 
         config = repo.get("encryptionConfiguration") or {}
         kind = config.get("encryptionType") or "AES256"
         if kind in ("KMS", "KMS_DSSE"):
-            apply_key(config.get("kmsKey"), scope, keys, arn, attrs, builder)
+            apply_key(config.get("kmsKey"), scope, keys, arn, attrs, builder, unknown)
         else:
             attrs["encryption"] = "provider-managed"
         mutability = repo.get("imageTagMutability")

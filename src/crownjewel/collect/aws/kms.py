@@ -80,10 +80,16 @@ def fetch(session: Any, scope: Scope, recorder: Recorder) -> KmsRaw:
 
 def index(raw: KmsRaw, scope: Scope, keys: KeyIndex) -> None:
     """Record key managers and alias targets so other services can resolve key references."""
+    if not raw.listing.ok:
+        keys.unread[scope.region] = (f"kms:ListKeys failed in {scope.region} ({raw.listing.error or raw.listing.status}): "
+                                     "whether its keys are AWS-managed or customer-managed is unknown")
     for item in raw.keys:
-        meta = item.replies["DescribeKey"].get("KeyMetadata") or {}
+        described = item.replies["DescribeKey"]
+        meta = described.get("KeyMetadata") or {}
         if meta.get("KeyManager"):
             keys.managers[item.arn] = str(meta["KeyManager"])
+        elif not described.ok:
+            keys.unread[item.arn] = f"kms:DescribeKey failed for {item.arn} ({described.error or described.status})"
     if raw.aliases.ok:
         for alias in raw.aliases.value:
             if isinstance(alias, Mapping) and alias.get("AliasArn") and alias.get("TargetKeyId"):

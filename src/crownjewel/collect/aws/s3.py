@@ -162,7 +162,7 @@ def _encryption(b: BucketRaw, scope: Scope, keys: KeyIndex, me: str, attrs: dict
         if rule.get("BucketKeyEnabled") is not None:
             attrs["bucket_key_enabled"] = rule.get("BucketKeyEnabled") is True
         if algorithm in ("aws:kms", "aws:kms:dsse"):
-            apply_key(default.get("KMSMasterKeyID"), scope, keys, me, attrs, builder)
+            apply_key(default.get("KMSMasterKeyID"), scope, keys, me, attrs, builder, unknown)
             return
         if algorithm is not None:
             attrs["encryption"] = PROVIDER_MANAGED

@@ -141,7 +141,7 @@ def _notebook(item: Item, scope: Scope, keys: KeyIndex, builder: GraphBuilder) -
     unknown: dict[str, str] = {}
     d = item.detail
     if d.ok:
-        apply_key(d.get("KmsKeyId"), scope, keys, item.arn, attrs, builder)
+        apply_key(d.get("KmsKeyId"), scope, keys, item.arn, attrs, builder, unknown)
         attrs["public_ip"] = d.get("DirectInternetAccess", "Enabled") == "Enabled"
         attrs["root_access"] = d.get("RootAccess", "Enabled") == "Enabled"
         attrs["in_private_network"] = bool(d.get("SubnetId"))
@@ -161,7 +161,7 @@ def _endpoint_config(item: Item, scope: Scope, keys: KeyIndex, models: Mapping[s
     unknown: dict[str, str] = {}
     d = item.detail
     if d.ok:
-        apply_key(d.get("KmsKeyId"), scope, keys, item.arn, attrs, builder)
+        apply_key(d.get("KmsKeyId"), scope, keys, item.arn, attrs, builder, unknown)
         names = [v.get("ModelName") for v in d.get("ProductionVariants") or () if v.get("ModelName")]
         attrs["models"] = tuple(models.get(str(n)) or scope.arn("sagemaker", f"model/{str(n).lower()}")
                                 for n in names)
@@ -178,7 +178,7 @@ def _training_job(item: Item, scope: Scope, keys: KeyIndex, builder: GraphBuilde
     if d.ok:
         attrs["network_isolation"] = d.get("EnableNetworkIsolation") is True
         output = d.get("OutputDataConfig") or {}
-        apply_key(output.get("KmsKeyId"), scope, keys, item.arn, attrs, builder)
+        apply_key(output.get("KmsKeyId"), scope, keys, item.arn, attrs, builder, unknown)
         out_bucket = bucket_of_uri(output.get("S3OutputPath"))
         if out_bucket:
             builder.link(item.arn, EdgeKind.STORES_ARTEFACTS_IN, bucket_arn(out_bucket, scope.partition))
