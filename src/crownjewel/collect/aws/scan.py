@@ -194,6 +194,8 @@ def run(target: AwsTarget, builder: GraphBuilder, problems: list[InputProblem]) 
     scope, failed = _identify(session, home, label, problems)
     if scope is None:
         return [failed] if failed else []
+    if credentials is None:
+        credentials = _resolved_once(session)
     coverage: list[Coverage] = [Coverage(scope.account, "global", "sts", "complete")]
     if not builder.has(account_asset_id(scope.account)):
         builder.add(Asset(id=account_asset_id(scope.account), kind=Kind.ACCOUNT, provider="aws",
@@ -233,3 +235,19 @@ def _wait(futures: list[Any], label: str) -> list[TaskResult]:
         for _ in as_completed(futures):
             progress.advance(task)
     return [f.result() for f in futures]
+
+
+def _resolved_once(session: Any) -> Credentials | None:
+    """The session's credentials, resolved once for every task: a role profile would otherwise
+    call sts:AssumeRole (and prompt for MFA) per task, and instance credentials hit IMDS per task."""
+    try:
+        found = session.get_credentials()
+        frozen = found.get_frozen_credentials() if found is not None else None
+    except Exception:  # a provider that fails now failed for _identify too; let tasks retry it
+        return None
+    if frozen is None or not frozen.access_key:
+        return None
+    creds = {"AccessKeyId": frozen.access_key, "SecretAccessKey": frozen.secret_key}
+    if frozen.token:
+        creds["SessionToken"] = frozen.token
+    return creds
