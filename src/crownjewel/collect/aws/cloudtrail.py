@@ -16,6 +16,13 @@ from typing import Any
 
 from crownjewel.collect.aws.common import KeyIndex, Scope, add_asset, apply_key, bucket_arn, unknown_all
 from crownjewel.collect.aws.session import Calls, Recorder, Reply, client
+from crownjewel.collect.cloudtrail_selectors import (
+    ALL_BUCKETS,
+    advanced_selector_values,
+    api_fields,
+    basic_selector_values,
+    bucket_value,
+)
 from crownjewel.model.assets import EdgeKind, Kind
 from crownjewel.model.graph import GraphBuilder
 
@@ -24,8 +31,6 @@ OPERATIONS: Mapping[str, str] = {
     "GetTrailStatus": "cloudtrail:GetTrailStatus",
     "GetEventSelectors": "cloudtrail:GetEventSelectors",
 }
-ALL_BUCKETS = "*"
-_S3_EVERYTHING = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:s3:::*", "arn:aws:s3:::*/*")
 
 
 @dataclass(slots=True)
@@ -66,39 +71,15 @@ def fetch(session: Any, scope: Scope, recorder: Recorder, scanned: tuple[str, ..
     return raw
 
 
-def _fields(selector: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {str(f.get("Field")): f for f in selector.get("FieldSelectors") or () if isinstance(f, Mapping)}
-
-
 def data_event_buckets(reply: Mapping[str, Any]) -> tuple[str, ...]:
     """Buckets (ARN prefixes, or '*') whose object reads the trail's selectors record."""
     covered: list[str] = []
     for selector in reply.get("EventSelectors") or ():
-        if selector.get("ReadWriteType") == "WriteOnly":
-            continue  # records PutObject, not the GetObject that takes the weights
-        for data in selector.get("DataResources") or ():
-            if data.get("Type") != "AWS::S3::Object":
-                continue
-            for value in data.get("Values") or ():
-                value = str(value)
-                covered.append(ALL_BUCKETS if value.rstrip("/") in _S3_EVERYTHING else value)
+        values = basic_selector_values(selector.get("ReadWriteType"), (
+            (d.get("Type"), d.get("Values") or ()) for d in selector.get("DataResources") or ()))
+        covered.extend(bucket_value(str(v)) for v in values or ())
     for selector in reply.get("AdvancedEventSelectors") or ():
-        fields = _fields(selector)
-        if "Data" not in (fields.get("eventCategory", {}).get("Equals") or ()):
-            continue
-        if "AWS::S3::Object" not in (fields.get("resources.type", {}).get("Equals") or ()):
-            continue
-        read_only = fields.get("readOnly", {})
-        if "false" in (read_only.get("Equals") or ()) or "true" in (read_only.get("NotEquals") or ()):
-            continue
-        arn = fields.get("resources.ARN")
-        if arn is None:
-            covered.append(ALL_BUCKETS)
-            continue
-        if arn.get("NotStartsWith") or arn.get("NotEquals") or arn.get("NotEndsWith"):
-            continue  # exclusions may cover the bucket; counted as not covering (safe side)
-        for value in list(arn.get("StartsWith") or ()) + list(arn.get("Equals") or ()):
-            covered.append(ALL_BUCKETS if str(value).rstrip("/") in _S3_EVERYTHING else str(value))
+        covered.extend(bucket_value(str(v)) for v in advanced_selector_values(api_fields(selector)) or ())
     return tuple(dict.fromkeys(covered))
 
 

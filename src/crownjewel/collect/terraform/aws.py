@@ -14,6 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from crownjewel.collect.cloudtrail_selectors import (
+    ALL_BUCKETS,
+    advanced_selector_values,
+    basic_selector_values,
+    bucket_value,
+)
 from crownjewel.collect.terraform import aws_iam, aws_ml, aws_s3  # noqa: F401  (registration)
 from crownjewel.collect.terraform.aws_common import (
     KEY_TYPES,
@@ -43,10 +49,6 @@ from crownjewel.collect.terraform.normalize import (
     normalizes,
 )
 from crownjewel.model.assets import EdgeKind, Kind
-
-ALL_BUCKETS = "*"
-_S3_EVERYTHING = ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:s3:::*", "arn:aws:s3:::*/*")
-
 
 # ------------------------------------------------------------------------------------- KMS
 
@@ -131,43 +133,20 @@ def _data_event_buckets(res: TfResource, ctx: TfContext) -> tuple[tuple[str, ...
     """S3 buckets whose object reads the trail records, and why unknown if it cannot tell."""
     covered: list[str] = []
     reason: str | None = None
+    found: list[tuple[str, Any]] = []
     for selector in blocks(res.values.get("event_selector")):
-        if selector.get("read_write_type") == "WriteOnly":
-            continue  # records PutObject, not the GetObject that takes the weights
-        for data in blocks(selector.get("data_resource")):
-            if data.get("type") != "AWS::S3::Object":
-                continue
-            values = data.get("values")
-            if is_ref(values):
-                reason = ctx.unresolved(res, "event_selector.data_resource.values", values)
-                continue
-            for value in values or ():
-                if is_ref(value) or not isinstance(value, str) or "${" in value:
-                    reason = ctx.unresolved(res, "event_selector.data_resource.values", value)
-                elif value.rstrip("/") in _S3_EVERYTHING or value == "arn:aws:s3:::":
-                    covered.append(ALL_BUCKETS)
-                else:
-                    covered.append(value)
+        values = basic_selector_values(selector.get("read_write_type"), (
+            (d.get("type"), d.get("values")) for d in blocks(selector.get("data_resource"))))
+        found.extend(("event_selector.data_resource.values", v) for v in values or ())
     for selector in blocks(res.values.get("advanced_event_selector")):
         fields = {str(f.get("field")): f for f in blocks(selector.get("field_selector"))}
-        if "Data" not in (fields.get("eventCategory", {}).get("equals") or ()):
-            continue
-        if "AWS::S3::Object" not in (fields.get("resources.type", {}).get("equals") or ()):
-            continue
-        if "false" in (fields.get("readOnly", {}).get("equals") or ()) or \
-                "true" in (fields.get("readOnly", {}).get("not_equals") or ()):
-            continue
-        arn = fields.get("resources.ARN")
-        if arn is None:
-            covered.append(ALL_BUCKETS)
-            continue
-        if arn.get("not_starts_with") or arn.get("not_equals") or arn.get("not_ends_with"):
-            continue  # exclusions may cover the bucket; counted as not covering (safe side)
-        for value in list(arn.get("starts_with") or ()) + list(arn.get("equals") or ()):
-            if isinstance(value, str) and "${" not in value:
-                covered.append(ALL_BUCKETS if value.rstrip("/") in _S3_EVERYTHING else value)
-            else:
-                reason = ctx.unresolved(res, "advanced_event_selector.resources.ARN", value)
+        values = advanced_selector_values(fields)
+        found.extend(("advanced_event_selector.resources.ARN", v) for v in values or ())
+    for key, value in found:
+        if is_ref(value) or not isinstance(value, str) or "${" in value:
+            reason = ctx.unresolved(res, key, value)
+        else:
+            covered.append(bucket_value(value))
     return tuple(dict.fromkeys(covered)), (None if covered else reason)
 
 
